@@ -1,0 +1,116 @@
+// The kernel's own file descriptors. Init (pid 1, the kernel) has an fd table
+// in the VFS like every process; the API uses it to give a command pipes for
+// its stdin, stdout and stderr, and to read what comes out.
+
+import { Errno, ErrnoError } from "./errno.ts";
+import type { AsyncClient } from "./ipc/client_async.ts";
+import { type CapToken, PayloadReader, PayloadWriter } from "./ipc/message.ts";
+import { DATA_BYTES } from "./ipc/channel.ts";
+import { Endpoint } from "./registry.ts";
+import { Sys } from "./syscalls.ts";
+import { decodeRoutes } from "../servers/vfs/mod.ts";
+
+/** Bytes of the kernel's data area one read or write may use. */
+const SLOT_BYTES = 65536;
+
+/** Async fd calls for init. */
+export class KernelFds {
+  readonly routes = new Map<number, { ep: number; cap: CapToken }>();
+  readonly #free: number[] = [];
+  readonly #waiting: Array<(off: number) => void> = [];
+  readonly #w = new PayloadWriter();
+
+  constructor(readonly client: AsyncClient, public vfsCap: CapToken) {
+    for (let off = 0; off + SLOT_BYTES <= DATA_BYTES; off += SLOT_BYTES) this.#free.push(off);
+  }
+
+  async pipe(flags = 0): Promise<[number, number]> {
+    const r = await this.client.call(Endpoint.VFS, Sys.pipe2, this.vfsCap, undefined, { value: flags });
+    if (r.errno !== 0) throw new ErrnoError(r.errno, "pipe2");
+    const routes = decodeRoutes(new PayloadReader(r.payload));
+    for (const rt of routes) this.routes.set(rt.fd, { ep: rt.ep, cap: rt.cap });
+    return [routes[0].fd, routes[1].fd];
+  }
+
+  /** Record routes the kernel learned another way (console install). */
+  learn(fd: number, ep: number, cap: CapToken): void {
+    this.routes.set(fd, { ep, cap });
+  }
+
+  async close(fd: number): Promise<void> {
+    this.routes.delete(fd);
+    const r = await this.client.call(Endpoint.VFS, Sys.close, this.vfsCap, undefined, { value: fd });
+    if (r.errno !== 0) throw new ErrnoError(r.errno, "close");
+  }
+
+  /** Read up to SLOT_BYTES; empty at EOF. */
+  async read(fd: number): Promise<Uint8Array> {
+    const rt = this.#route(fd);
+    const off = await this.#slot();
+    try {
+      const r = await this.client.call(rt.ep, Sys.read, rt.cap, this.#w.reset().num(off).bytes().slice(), {
+        value: SLOT_BYTES,
+      });
+      if (r.errno !== 0) throw new ErrnoError(r.errno, "read");
+      return this.client.area.data.slice(off, off + r.value);
+    } finally {
+      this.#release(off);
+    }
+  }
+
+  /** Write all of `bytes`. */
+  async write(fd: number, bytes: Uint8Array): Promise<void> {
+    const rt = this.#route(fd);
+    for (let done = 0; done < bytes.length;) {
+      const off = await this.#slot();
+      try {
+        const n = Math.min(SLOT_BYTES, bytes.length - done);
+        this.client.area.data.set(bytes.subarray(done, done + n), off);
+        const r = await this.client.call(rt.ep, Sys.write, rt.cap, this.#w.reset().num(off).bytes().slice(), {
+          value: n,
+        });
+        if (r.errno !== 0) throw new ErrnoError(r.errno, "write");
+        done += r.value;
+      } finally {
+        this.#release(off);
+      }
+    }
+  }
+
+  /** Read until EOF. */
+  async readAll(fd: number): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = await this.read(fd);
+      if (chunk.length === 0) break;
+      parts.push(chunk);
+      total += chunk.length;
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  #route(fd: number) {
+    const rt = this.routes.get(fd);
+    if (rt === undefined) throw new ErrnoError(Errno.EBADF, `kernel fd ${fd}`);
+    return rt;
+  }
+
+  #slot(): Promise<number> {
+    const off = this.#free.pop();
+    if (off !== undefined) return Promise.resolve(off);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(off: number): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) next(off);
+    else this.#free.push(off);
+  }
+}

@@ -1,0 +1,154 @@
+// Line discipline: what a terminal does between the keyboard and read().
+//
+// Canonical mode (ICANON, the default): input is edited a line at a time:
+// erase (DEL, ^H) and kill (^U) edit the line, a newline or ^D makes it
+// readable, ^D on an empty line is end of file. ISIG turns ^C, ^\ and ^Z into
+// signals for the foreground process group. ECHO echoes what is typed.
+// Non-canonical mode hands bytes to read() as they come (a line editor in
+// the shell works this way). termios bits and c_cc indices are Linux's.
+
+export const L = { ISIG: 0o1, ICANON: 0o2, ECHO: 0o10, ECHOE: 0o20, ECHOK: 0o40, ECHONL: 0o100, IEXTEN: 0o100000 } as const;
+export const OPOST = 0o1;
+export const ONLCR = 0o4;
+export const ICRNL = 0o400;
+export const VINTR = 0;
+export const VQUIT = 1;
+export const VERASE = 2;
+export const VKILL = 3;
+export const VEOF = 4;
+export const VMIN = 6;
+export const VSUSP = 10;
+
+/** struct termios (asm-generic/termbits.h): 4 flag words, c_line, c_cc[19]. */
+export const TERMIOS_BYTES = 36;
+
+export interface Termios {
+  iflag: number;
+  oflag: number;
+  cflag: number;
+  lflag: number;
+  cc: Uint8Array; // 19 control characters
+}
+
+/** Linux's defaults for a new terminal. */
+export function defaultTermios(): Termios {
+  const cc = new Uint8Array(19);
+  cc[VINTR] = 0x03;
+  cc[VQUIT] = 0x1c;
+  cc[VERASE] = 0x7f;
+  cc[VKILL] = 0x15;
+  cc[VEOF] = 0x04;
+  cc[VMIN] = 1;
+  cc[VSUSP] = 0x1a;
+  return {
+    iflag: ICRNL,
+    oflag: OPOST | ONLCR,
+    cflag: 0o277,
+    lflag: L.ISIG | L.ICANON | L.ECHO | L.ECHOE | L.ECHOK | L.IEXTEN,
+    cc,
+  };
+}
+
+export function encodeTermios(t: Termios): Uint8Array {
+  const out = new Uint8Array(TERMIOS_BYTES);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, t.iflag, true);
+  dv.setUint32(4, t.oflag, true);
+  dv.setUint32(8, t.cflag, true);
+  dv.setUint32(12, t.lflag, true);
+  out.set(t.cc.subarray(0, 19), 17);
+  return out;
+}
+
+export function decodeTermios(b: Uint8Array): Termios {
+  const dv = new DataView(b.buffer, b.byteOffset, TERMIOS_BYTES);
+  return {
+    iflag: dv.getUint32(0, true),
+    oflag: dv.getUint32(4, true),
+    cflag: dv.getUint32(8, true),
+    lflag: dv.getUint32(12, true),
+    cc: b.slice(17, 36),
+  };
+}
+
+/** What processing one input chunk produced. */
+export interface InputEffects {
+  echo: number[];
+  signal?: number;
+}
+
+/** Input side of the discipline: raw bytes in, readable bytes out. */
+export class LineDiscipline {
+  termios = defaultTermios();
+  /** Bytes read() may return now. */
+  readonly ready: number[] = [];
+  /** The line being edited (canonical mode). */
+  readonly #line: number[] = [];
+  /** An end-of-file mark is queued (^D on an empty line). */
+  eofPending = 0;
+
+  get canonical(): boolean {
+    return (this.termios.lflag & L.ICANON) !== 0;
+  }
+
+  /** Feed bytes typed at the terminal (or read from a non-terminal stdin). */
+  input(bytes: Uint8Array): InputEffects {
+    const t = this.termios;
+    const echo: number[] = [];
+    const doEcho = (t.lflag & L.ECHO) !== 0;
+    let signal: number | undefined;
+    for (let b of bytes) {
+      if (b === 0x0d && (t.iflag & ICRNL) !== 0) b = 0x0a;
+      if ((t.lflag & L.ISIG) !== 0) {
+        const sig = b === t.cc[VINTR] ? 2 : b === t.cc[VQUIT] ? 3 : b === t.cc[VSUSP] ? 20 : 0;
+        if (sig !== 0) {
+          this.#line.length = 0;
+          signal = sig;
+          if (doEcho) echo.push(0x5e, b + 0x40, 0x0a); // "^C\n"
+          continue;
+        }
+      }
+      if (!this.canonical) {
+        this.ready.push(b);
+        if (doEcho) echo.push(b);
+        continue;
+      }
+      if (b === t.cc[VERASE] || b === 0x08) {
+        if (this.#line.length > 0) {
+          this.#line.pop();
+          if (doEcho && (t.lflag & L.ECHOE) !== 0) echo.push(0x08, 0x20, 0x08);
+        }
+        continue;
+      }
+      if (b === t.cc[VKILL]) {
+        if (doEcho) for (let i = 0; i < this.#line.length; i++) echo.push(0x08, 0x20, 0x08);
+        this.#line.length = 0;
+        continue;
+      }
+      if (b === t.cc[VEOF]) {
+        if (this.#line.length === 0) this.eofPending++;
+        else this.ready.push(...this.#line.splice(0));
+        continue;
+      }
+      this.#line.push(b);
+      if (doEcho || (b === 0x0a && (t.lflag & L.ECHONL) !== 0)) echo.push(b);
+      if (b === 0x0a) this.ready.push(...this.#line.splice(0));
+    }
+    return { echo, signal };
+  }
+
+  /** Host stdin closed: whatever is being edited becomes readable, then EOF for ever. */
+  hangup(): void {
+    this.ready.push(...this.#line.splice(0));
+  }
+
+  /** Take up to `max` readable bytes; in canonical mode at most one line. */
+  take(max: number): number[] {
+    let n = Math.min(max, this.ready.length);
+    if (this.canonical) {
+      const nl = this.ready.indexOf(0x0a);
+      if (nl >= 0 && nl + 1 < n) n = nl + 1;
+    }
+    return this.ready.splice(0, n);
+  }
+}

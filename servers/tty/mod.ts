@@ -1,0 +1,11 @@
+// The tty server: the console (the host terminal, or the host's stdin and
+// stdout when they are not a terminal), with a Linux-style line discipline.
+
+/** Kernel-only requests. */
+export const TtyOp = {
+  OPEN: 0x8201, // holder pid, open flags -> root capability (slot, gen) of a new console open file
+} as const;
+
+/** Console device numbers (/dev/console is 5:1 on Linux). */
+export const CONSOLE_MAJOR = 5;
+export const CONSOLE_MINOR = 1;

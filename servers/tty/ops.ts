@@ -1,0 +1,238 @@
+// tty request handlers: the console's open files, reads through the line
+// discipline, writes to the host, and terminal ioctls.
+
+import { Errno, ErrnoError } from "../../kernel/errno.ts";
+import { ALL_RIGHTS, Right } from "../../kernel/cap/rights.ts";
+import { TCGETS, TCSETS, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, O } from "../../kernel/fcntl.ts";
+import { PayloadWriter } from "../../kernel/ipc/message.ts";
+import { type Answer, callerData, type Request, type Route } from "../../kernel/ipc/server.ts";
+import type { ServerEnv, ServerParts } from "../../kernel/ipc/server_runtime.ts";
+import { encodeStat, makedev, nowTimespec, S } from "../../kernel/stat.ts";
+import { Sys } from "../../kernel/syscalls.ts";
+import { ObjectOp } from "../vfs/mod.ts";
+import {
+  decodeTermios,
+  encodeTermios,
+  LineDiscipline,
+  ONLCR,
+  OPOST,
+  TERMIOS_BYTES,
+} from "./line_discipline.ts";
+import { CONSOLE_MAJOR, CONSOLE_MINOR, TtyOp } from "./mod.ts";
+
+const KERNEL_EP = 0;
+
+interface Waiter {
+  area: number;
+  sink: Uint8Array;
+  resolve: (n: number) => void;
+}
+
+/** Build the tty server. */
+export function createTty(env: ServerEnv): ServerParts {
+  const ld = new LineDiscipline();
+  const hostTty = Deno.stdin.isTerminal();
+  const opens = new Map<number, { flags: number; root: { slot: number; gen: number } }>();
+  const waiters: Waiter[] = [];
+  const born = nowTimespec();
+  let nextOpen = 1;
+  let foreground = 0;
+  let rawSet = false;
+  let reading = false;
+  let hungUp = false;
+  const encoder = new TextEncoder();
+  const w = new PayloadWriter();
+
+  function startInput(): void {
+    if (reading) return;
+    reading = true;
+    if (hostTty && !rawSet) {
+      Deno.stdin.setRaw(true);
+      rawSet = true;
+    }
+    void (async () => {
+      const buf = new Uint8Array(4096);
+      for (;;) {
+        const n = await Deno.stdin.read(buf);
+        if (n === null) {
+          hungUp = true;
+          ld.hangup();
+          serve();
+          return;
+        }
+        const fx = ld.input(buf.subarray(0, n));
+        if (fx.echo.length > 0 && hostTty) output(new Uint8Array(fx.echo));
+        if (fx.signal !== undefined && foreground > 0) signalGroup(fx.signal);
+        serve();
+      }
+    })();
+  }
+
+  function signalGroup(sig: number): void {
+    const cap = env.init.endpointCaps[KERNEL_EP];
+    void env.client.call(KERNEL_EP, Sys.kill, cap, w.reset().num(-foreground).num(sig).bytes().slice());
+  }
+
+  function output(bytes: Uint8Array): void {
+    let out = bytes;
+    if (hostTty && (ld.termios.oflag & (OPOST | ONLCR)) === (OPOST | ONLCR) && bytes.includes(0x0a)) {
+      const parts: number[] = [];
+      for (const b of bytes) {
+        if (b === 0x0a) parts.push(0x0d);
+        parts.push(b);
+      }
+      out = new Uint8Array(parts);
+    }
+    let done = 0;
+    while (done < out.length) done += Deno.stdout.writeSync(out.subarray(done));
+  }
+
+  function serve(): void {
+    while (waiters.length > 0) {
+      const canon = ld.canonical;
+      const hasLine = canon ? ld.ready.includes(0x0a) : ld.ready.length > 0;
+      if (!hasLine && ld.eofPending === 0 && !hungUp && !(canon && ld.ready.length > 0 && hungUp)) {
+        return;
+      }
+      const wt = waiters.shift()!;
+      if (ld.ready.length === 0) {
+        if (ld.eofPending > 0) ld.eofPending--;
+        wt.resolve(0);
+        continue;
+      }
+      const bytes = ld.take(wt.sink.length);
+      wt.sink.set(bytes);
+      wt.resolve(bytes.length);
+    }
+  }
+
+  function openOf(req: Request) {
+    const o = opens.get(req.object);
+    if (o === undefined) throw new ErrnoError(Errno.EBADF, `no console open ${req.object}`);
+    return o;
+  }
+
+  function doOpen(req: Request): Answer {
+    const holder = req.args.int(1);
+    const flags = req.args.int(0);
+    const id = nextOpen++;
+    const root = env.caps.mint(env.init.endpoint, ALL_RIGHTS, holder, id);
+    opens.set(id, { flags, root });
+    if ((flags & O.ACCMODE) !== O.WRONLY) startInput();
+    return { value: id, payload: w.reset().num(root.slot).num(root.gen).bytes().slice() };
+  }
+
+  function doRelease(req: Request): Answer {
+    const o = openOf(req);
+    opens.delete(req.object);
+    env.caps.free(o.root);
+    return 0;
+  }
+
+  function doSetfl(req: Request): Answer {
+    openOf(req).flags = req.value;
+    return 0;
+  }
+
+  function doRead(req: Request): Answer | Promise<Answer> {
+    const o = openOf(req);
+    const sink = callerData(req, req.args.int(0), req.value);
+    if (sink.length === 0) return 0;
+    startInput();
+    return new Promise<number>((resolve, reject) => {
+      waiters.push({ area: req.area.id, sink, resolve });
+      serve();
+      const i = waiters.findIndex((x) => x.sink === sink);
+      if (i >= 0 && (o.flags & O.NONBLOCK) !== 0) {
+        waiters.splice(i, 1);
+        reject(new ErrnoError(Errno.EAGAIN, "console has no input"));
+      }
+    });
+  }
+
+  function doWrite(req: Request): Answer {
+    openOf(req);
+    const src = callerData(req, req.args.int(0), req.value);
+    output(src);
+    return src.length;
+  }
+
+  function doFstat(req: Request): Answer {
+    openOf(req);
+    const st = encodeStat({
+      dev: 6,
+      ino: 1 + CONSOLE_MINOR,
+      nlink: 1,
+      mode: S.IFCHR | 0o600,
+      uid: 0,
+      gid: 5,
+      rdev: makedev(CONSOLE_MAJOR, CONSOLE_MINOR),
+      size: 0,
+      blksize: 1024,
+      blocks: 0,
+      atime: born,
+      mtime: born,
+      ctime: born,
+    });
+    return { value: 0, payload: st };
+  }
+
+  function doIoctl(req: Request): Answer {
+    openOf(req);
+    // A console over a host pipe or file is no terminal (isatty() is false).
+    if (!hostTty) throw new ErrnoError(Errno.ENOTTY, "console is not a terminal");
+    switch (req.value) {
+      case TCGETS:
+        return { value: 0, payload: encodeTermios(ld.termios) };
+      case TCSETS: {
+        const b = req.args.bytesField();
+        if (b.length < TERMIOS_BYTES) throw new ErrnoError(Errno.EFAULT, "short termios");
+        ld.termios = decodeTermios(b);
+        serve();
+        return 0;
+      }
+      case TIOCGPGRP:
+        return foreground;
+      case TIOCSPGRP:
+        foreground = req.args.int(0);
+        return 0;
+      case TIOCGWINSZ: {
+        const { rows, columns } = Deno.consoleSize();
+        const ws = new Uint8Array(8);
+        const dv = new DataView(ws.buffer);
+        dv.setUint16(0, rows, true);
+        dv.setUint16(2, columns, true);
+        return { value: 0, payload: ws };
+      }
+      default:
+        throw new ErrnoError(Errno.ENOTTY, `ioctl ${req.value}`);
+    }
+  }
+
+  function doLseek(req: Request): Answer {
+    openOf(req);
+    throw new ErrnoError(Errno.ESPIPE, "lseek on a terminal");
+  }
+
+  const routes = new Map<number, Route>([
+    [TtyOp.OPEN, { need: Right.SYSTEM, fn: doOpen }],
+    [ObjectOp.RELEASE, { need: 0, fn: doRelease }],
+    [ObjectOp.SETFL, { need: 0, fn: doSetfl }],
+    [Sys.read, { need: Right.READ, fn: doRead }],
+    [Sys.write, { need: Right.WRITE, fn: doWrite }],
+    [Sys.fstat, { need: Right.STAT, fn: doFstat }],
+    [Sys.ioctl, { need: Right.CONTROL, fn: doIoctl }],
+    [Sys.lseek, { need: Right.STAT, fn: doLseek }],
+  ]);
+
+  return {
+    routes,
+    onDetach: (areaId) => {
+      for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i].area === areaId) waiters.splice(i, 1);
+    },
+    onStop: () => {
+      if (rawSet) Deno.stdin.setRaw(false);
+    },
+  };
+  void encoder;
+}

@@ -1,0 +1,4 @@
+// false: do nothing, unsuccessfully.
+export function main(_argv: string[]): number {
+  return 1;
+}

@@ -1,0 +1,167 @@
+// File descriptor calls. read, write, fstat, lseek and ioctl go straight to
+// the server holding the open file (one hop); calls that change the fd table
+// (close, dup, pipe, fcntl) go to the VFS, which holds the table, and we
+// update our routes from its reply.
+
+import { Errno, ErrnoError } from "../../kernel/errno.ts";
+import { DATA_BYTES } from "../../kernel/ipc/channel.ts";
+import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
+import { decodeStat, type Stat } from "../../kernel/stat.ts";
+import { Sig } from "../../kernel/signals.ts";
+import { Sys } from "../../kernel/syscalls.ts";
+import { F, O, SEEK, TCGETS } from "../../kernel/fcntl.ts";
+import { decodeRoutes } from "../../servers/vfs/mod.ts";
+import { ctx, type FdRoute } from "./context.ts";
+import { quote, syscall } from "./syscall.ts";
+import { getpid, kill } from "./proc.ts";
+
+export { F, O, SEEK };
+export type { Stat };
+
+const VFS = 1;
+const w = new PayloadWriter();
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+function route(fd: number): FdRoute {
+  const r = ctx().fds.get(fd);
+  if (r === undefined) throw new ErrnoError(Errno.EBADF, `fd ${fd}`);
+  return r;
+}
+
+/** A call on an open file; EBADF after its server restarted means the file was lost: EIO. */
+function fdcall(fd: number, nr: number, payload: Uint8Array | undefined, value: number, args: () => string) {
+  const r = route(fd);
+  try {
+    return syscall(r.ep, nr, r.cap, payload, value, args);
+  } catch (err) {
+    if (err instanceof ErrnoError && err.errno === Errno.EBADF && r.epoch !== ctx().area.channel(r.ep).epoch) {
+      throw new ErrnoError(Errno.EIO, `fd ${fd}: its server restarted`);
+    }
+    throw err;
+  }
+}
+
+function vfscall(nr: number, payload: Uint8Array | undefined, value: number, args: () => string) {
+  return syscall(VFS, nr, ctx().caps.get(VFS)!, payload, value, args);
+}
+
+function learn(payload: Uint8Array): void {
+  const c = ctx();
+  for (const r of decodeRoutes(new PayloadReader(payload))) {
+    c.fds.set(r.fd, { ep: r.ep, cap: r.cap, epoch: c.area.channel(r.ep).epoch });
+  }
+}
+
+/** read(2) into `buf`; returns the byte count (0 at end of file). */
+export function read(fd: number, buf: Uint8Array): number {
+  const n = Math.min(buf.length, DATA_BYTES);
+  const r = fdcall(fd, Sys.read, w.reset().num(0).bytes(), n, () => `${fd}, ..., ${n}`);
+  buf.set(ctx().area.data.subarray(0, r.value));
+  return r.value;
+}
+
+/** write(2) of up to 1 MiB of `data`; returns the bytes written. */
+export function write(fd: number, data: Uint8Array | string): number {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  const n = Math.min(bytes.length, DATA_BYTES);
+  ctx().area.data.set(bytes.subarray(0, n));
+  try {
+    return fdcall(fd, Sys.write, w.reset().num(0).bytes(), n, () => `${fd}, ${quote(decoder.decode(bytes.subarray(0, 32)))}, ${n}`)
+      .value;
+  } catch (err) {
+    if (err instanceof ErrnoError && err.errno === Errno.EPIPE) kill(getpid(), Sig.SIGPIPE);
+    throw err;
+  }
+}
+
+/** Write all of `data`, however many write(2) calls it takes. */
+export function writeAll(fd: number, data: Uint8Array | string): void {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  for (let done = 0; done < bytes.length;) done += write(fd, bytes.subarray(done));
+}
+
+export function close(fd: number): void {
+  vfscall(Sys.close, undefined, fd, () => String(fd));
+  ctx().fds.delete(fd);
+}
+
+export function dup(fd: number): number {
+  const r = vfscall(Sys.dup, undefined, fd, () => String(fd));
+  learn(r.payload);
+  return r.value;
+}
+
+export function dup2(oldfd: number, newfd: number): number {
+  const r = vfscall(Sys.dup2, w.reset().num(oldfd).num(newfd).num(0).bytes(), 0, () => `${oldfd}, ${newfd}`);
+  learn(r.payload);
+  return r.value;
+}
+
+export function dup3(oldfd: number, newfd: number, flags: number): number {
+  const r = vfscall(Sys.dup3, w.reset().num(oldfd).num(newfd).num(flags).bytes(), 0, () => `${oldfd}, ${newfd}, ${flags}`);
+  learn(r.payload);
+  return r.value;
+}
+
+/** pipe2(2): returns [read end, write end]. */
+export function pipe(flags = 0): [number, number] {
+  const r = vfscall(Sys.pipe2, undefined, flags, () => String(flags));
+  const routes = decodeRoutes(new PayloadReader(r.payload));
+  learn(r.payload);
+  return [routes[0].fd, routes[1].fd];
+}
+
+/** fcntl(2). */
+export function fcntl(fd: number, cmd: number, arg = 0): number {
+  const r = vfscall(Sys.fcntl, w.reset().num(fd).num(cmd).num(arg).bytes(), 0, () => `${fd}, ${cmd}, ${arg}`);
+  if (cmd === F.DUPFD || cmd === F.DUPFD_CLOEXEC) learn(r.payload);
+  return r.value;
+}
+
+export function lseek(fd: number, offset: number, whence: number): number {
+  return fdcall(fd, Sys.lseek, w.reset().num(offset).num(whence).bytes(), 0, () => `${fd}, ${offset}, ${whence}`)
+    .value;
+}
+
+export function fstat(fd: number): Stat {
+  return decodeStat(fdcall(fd, Sys.fstat, undefined, 0, () => String(fd)).payload);
+}
+
+/** ioctl(2) with an integer argument (returns the result value). */
+export function ioctl(fd: number, request: number, arg = 0): number {
+  return fdcall(fd, Sys.ioctl, w.reset().num(arg).bytes(), request, () => `${fd}, 0x${request.toString(16)}`).value;
+}
+
+/** ioctl(2) that takes or returns a struct: returns the reply bytes. */
+export function ioctlBytes(fd: number, request: number, arg: Uint8Array = new Uint8Array(0)): Uint8Array {
+  return fdcall(fd, Sys.ioctl, w.reset().bytesField(arg).bytes(), request, () => `${fd}, 0x${request.toString(16)}`)
+    .payload.slice();
+}
+
+/** isatty(3). */
+export function isatty(fd: number): boolean {
+  try {
+    ioctlBytes(fd, TCGETS);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Fds this process has open. */
+export function openFds(): number[] {
+  return [...ctx().fds.keys()].sort((a, b) => a - b);
+}
+
+/** open(2): returns the new fd. */
+export function open(path: string, flags: number, mode = 0o666): number {
+  const r = vfscall(Sys.open, w.reset().str(path).num(flags).num(mode).bytes(), 0, () => `${quote(path)}, 0${flags.toString(8)}, 0${mode.toString(8)}`);
+  learn(r.payload);
+  return r.value;
+}
+
+/** chdir(2). */
+export function chdir(path: string): void {
+  vfscall(Sys.chdir, w.reset().str(path).bytes(), 0, () => quote(path));
+}

@@ -1,0 +1,221 @@
+// Process calls: identity, spawn/exec/exit/wait, signals, sleep.
+
+import { Errno, ErrnoError } from "../../kernel/errno.ts";
+import { AREA_KILL } from "../../kernel/ipc/channel.ts";
+import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
+import { ALL_RIGHTS, Right } from "../../kernel/cap/rights.ts";
+import { SigAction } from "../../kernel/signals.ts";
+import { Sys } from "../../kernel/syscalls.ts";
+import { traceClockUs } from "../../kernel/trace/events.ts";
+import { FileAction, type FileActionSpec } from "../../servers/vfs/mod.ts";
+import { ctx } from "./context.ts";
+import { deliverSignals, quote, syscall, traceLocal } from "./syscall.ts";
+
+export { FileAction, type FileActionSpec, SigAction };
+
+const KERNEL = 0;
+const w = new PayloadWriter();
+
+function kcall(nr: number, payload?: Uint8Array, value = 0, args?: () => string) {
+  return syscall(KERNEL, nr, ctx().caps.get(KERNEL)!, payload, value, args);
+}
+
+export function getpid(): number {
+  return kcall(Sys.getpid).value;
+}
+export function getppid(): number {
+  return kcall(Sys.getppid).value;
+}
+export function getuid(): number {
+  return kcall(Sys.getuid).value;
+}
+export function geteuid(): number {
+  return kcall(Sys.geteuid).value;
+}
+export function getgid(): number {
+  return kcall(Sys.getgid).value;
+}
+export function getegid(): number {
+  return kcall(Sys.getegid).value;
+}
+export function getpgrp(): number {
+  return kcall(Sys.getpgrp).value;
+}
+export function getpgid(pid = 0): number {
+  return kcall(Sys.getpgid, undefined, pid, () => String(pid)).value;
+}
+export function getsid(pid = 0): number {
+  return kcall(Sys.getsid, undefined, pid, () => String(pid)).value;
+}
+export function setpgid(pid: number, pgid: number): void {
+  kcall(Sys.setpgid, w.reset().num(pid).num(pgid).bytes(), 0, () => `${pid}, ${pgid}`);
+}
+export function setsid(): number {
+  return kcall(Sys.setsid).value;
+}
+export function setuid(uid: number): void {
+  kcall(Sys.setuid, undefined, uid, () => String(uid));
+}
+export function setgid(gid: number): void {
+  kcall(Sys.setgid, undefined, gid, () => String(gid));
+}
+export function getgroups(): number[] {
+  const r = kcall(Sys.getgroups);
+  const rd = new PayloadReader(r.payload);
+  return Array.from({ length: r.value }, () => rd.int());
+}
+
+/** uname(2) fields. */
+export function uname(): { sysname: string; nodename: string; release: string; version: string; machine: string } {
+  const rd = new PayloadReader(kcall(Sys.uname).payload);
+  const [sysname, nodename, release, version, machine] = rd.strs();
+  return { sysname, nodename, release, version, machine };
+}
+
+/** posix_spawn attributes. */
+export interface SpawnOptions {
+  env?: string[];
+  actions?: FileActionSpec[];
+  /** -1 (default): parent's group; 0: new group led by the child; n: join n. */
+  pgid?: number;
+  setsid?: boolean;
+  uid?: number;
+  gid?: number;
+  /** Endpoint rights the child keeps (default: all of ours). */
+  rights?: number;
+  /** Record the child's syscalls for traceRead(). */
+  traced?: boolean;
+  /** Signals reset to default in the child. */
+  sigDefault?: number;
+}
+
+/** posix_spawn(): start `path` with `argv`; returns the child's pid. */
+export function spawn(path: string, argv: string[], opts: SpawnOptions = {}): number {
+  const env = opts.env ?? environ();
+  w.reset().str(path).strs(argv).strs(env);
+  const actions = opts.actions ?? [];
+  w.num(actions.length);
+  for (const a of actions) w.num(a.kind).num(a.fd).num(a.fd2);
+  w.num(opts.pgid ?? -1).num(opts.setsid ? 1 : 0).num(opts.uid ?? -1).num(opts.gid ?? -1)
+    .num(opts.rights ?? (ALL_RIGHTS & ~Right.SYSTEM)).num(opts.traced ? 1 : 0).num(opts.sigDefault ?? 0);
+  return kcall(Sys.mello_spawn, w.bytes(), 0, () => `${quote(path)}, [${argv.map((a) => quote(a)).join(", ")}]`)
+    .value;
+}
+
+/** Search PATH for `name` (as execvp does); undefined if not found. */
+export function which(name: string): string | undefined {
+  if (name.includes("/")) return name;
+  const path = ctx().env.get("PATH") ?? "/bin";
+  for (const dir of path.split(":")) {
+    if (dir === "") continue;
+    // Until the filesystem lands, /bin is the only place programs live.
+    if (dir === "/bin") return `/bin/${name}`;
+  }
+  return undefined;
+}
+
+/** posix_spawnp(): spawn, looking `argv[0]` up in PATH. */
+export function spawnp(argv: string[], opts: SpawnOptions = {}): number {
+  const path = which(argv[0]);
+  if (path === undefined) throw new ErrnoError(Errno.ENOENT, argv[0]);
+  return spawn(path, argv, opts);
+}
+
+/** execve(): replace this program; returns only on failure (throws). */
+export function execve(path: string, argv: string[], env = environ()): never {
+  for (const f of ctx().atExit) f();
+  kcall(Sys.execve, w.reset().str(path).strs(argv).strs(env).bytes(), 0, () => `${quote(path)}, [...]`);
+  return ctx().die();
+}
+
+/** exit(): flush stdio, tell the kernel, end this Worker. */
+export function exit(code: number): never {
+  const c = ctx();
+  for (const f of c.atExit.splice(0)) {
+    try {
+      f();
+    } catch {
+      // a flush to a closed pipe must not stop the exit
+    }
+  }
+  traceLocal(Sys.exit_group, String(code), "?", traceClockUs());
+  // No reply is awaited: the kernel reaps us whatever happens next.
+  c.client.call(KERNEL, Sys.exit_group, c.caps.get(KERNEL)!, undefined, code & 0xff);
+  return c.die();
+}
+
+/** wait4 status decoding, as <sys/wait.h>. */
+export const WNOHANG = 1;
+export function WIFEXITED(s: number): boolean {
+  return (s & 0x7f) === 0;
+}
+export function WEXITSTATUS(s: number): number {
+  return (s >> 8) & 0xff;
+}
+export function WIFSIGNALED(s: number): boolean {
+  return (s & 0x7f) !== 0 && (s & 0x7f) !== 0x7f;
+}
+export function WTERMSIG(s: number): number {
+  return s & 0x7f;
+}
+
+/** waitpid(): returns [pid, status]; pid 0 with WNOHANG when none has exited. */
+export function waitpid(pid = -1, options = 0): [number, number] {
+  const r = kcall(Sys.wait4, w.reset().num(pid).num(options).bytes(), 0, () => `${pid}, ${options}`);
+  const status = r.value > 0 ? new PayloadReader(r.payload).int() : 0;
+  return [r.value, status];
+}
+
+/** kill(2). */
+export function kill(pid: number, sig: number): void {
+  kcall(Sys.kill, w.reset().num(pid).num(sig).bytes(), 0, () => `${pid}, ${sig}`);
+}
+
+/**
+ * Install a handler (or "ignore" / "default") for `sig`. Handlers run when
+ * the program next makes or waits in a syscall, with SA_RESTART semantics.
+ */
+export function signal(sig: number, handler: ((sig: number) => void) | "ignore" | "default"): void {
+  const action = handler === "ignore" ? SigAction.IGNORE : handler === "default" ? SigAction.DEFAULT : SigAction.CATCH;
+  kcall(Sys.mello_sigaction, w.reset().num(sig).num(action).bytes(), 0, () => `${sig}, ${action}`);
+  if (typeof handler === "function") ctx().handlers.set(sig, handler);
+  else ctx().handlers.delete(sig);
+}
+
+/** nanosleep(): sleep `ms`, waking early only to die or run signal handlers. */
+export function sleep(ms: number): void {
+  const c = ctx();
+  const t0 = traceClockUs();
+  const until = performance.now() + ms;
+  for (;;) {
+    const left = until - performance.now();
+    if (left <= 0) break;
+    // The kernel rings our reply bell to kill us or to deliver a signal.
+    c.area.replyBell.park(() => Atomics.load(c.area.i32, AREA_KILL) !== 0, Math.min(left, 1000));
+    if (c.area.killed) c.die();
+    deliverSignals();
+  }
+  traceLocal(Sys.nanosleep, `${ms}ms`, "0", t0);
+}
+
+/** The environment as NAME=value strings. */
+export function environ(): string[] {
+  return [...ctx().env].map(([k, v]) => `${k}=${v}`);
+}
+
+export function getenv(name: string): string | undefined {
+  return ctx().env.get(name);
+}
+
+export function setenv(name: string, value: string): void {
+  ctx().env.set(name, value);
+}
+
+export function unsetenv(name: string): void {
+  ctx().env.delete(name);
+}
+
+/** The program's argv. */
+export function argv(): string[] {
+  return ctx().argv;
+}
