@@ -28,7 +28,7 @@ import type { Process } from "./proc/process.ts";
 import { defaultServers, Endpoint, type ServerSpec } from "./registry.ts";
 import { SIG_MAX } from "./signals.ts";
 import { Supervisor } from "./supervisor.ts";
-import { MAX_AREAS, ROOT_CREDS, type Creds, SysMem } from "./sysmem.ts";
+import { type Creds, MAX_AREAS, ROOT_CREDS, SysMem } from "./sysmem.ts";
 import { Tracer } from "./trace/tracer.ts";
 import { TRACE_AREA_BYTES, TraceWriter } from "./trace/events.ts";
 import { TtyOp } from "../servers/tty/mod.ts";
@@ -80,7 +80,11 @@ export class Kernel {
     this.area = Area.create(0);
     this.areas.set(0, this.area);
     const kernelTrace = new SharedArrayBuffer(TRACE_AREA_BYTES);
-    this.client = new AsyncClient(this.area, new TraceWriter(kernelTrace, Endpoint.KERNEL), INIT_PID);
+    this.client = new AsyncClient(
+      this.area,
+      new TraceWriter(kernelTrace, Endpoint.KERNEL),
+      INIT_PID,
+    );
     this.supervisor = new Supervisor({
       sys: this.sys.sab,
       caps: this.capsSab,
@@ -228,7 +232,8 @@ export class Kernel {
         Endpoint.VFS,
         VfsOp.INSTALL,
         this.vfsCap,
-        w.reset().num(INIT_PID).num(fd).num(Endpoint.TTY).num(slot).num(gen).num(O.RDWR).bytes().slice(),
+        w.reset().num(INIT_PID).num(fd).num(Endpoint.TTY).num(slot).num(gen).num(O.RDWR).bytes()
+          .slice(),
       );
       if (ir.errno !== 0) throw new ErrnoError(ir.errno, "console install");
     }
@@ -264,7 +269,10 @@ export class Kernel {
   }
 
   /** Spawn a program as a child of init. */
-  spawn(req: Partial<SpawnRequest> & { path: string; argv: string[] }, creds?: Creds): Promise<number> {
+  spawn(
+    req: Partial<SpawnRequest> & { path: string; argv: string[] },
+    creds?: Creds,
+  ): Promise<number> {
     const full: SpawnRequest = {
       env: ["PATH=/bin", "HOME=/", "TERM=xterm"],
       actions: [],

@@ -25,7 +25,9 @@ export class KernelFds {
   }
 
   async pipe(flags = 0): Promise<[number, number]> {
-    const r = await this.client.call(Endpoint.VFS, Sys.pipe2, this.vfsCap, undefined, { value: flags });
+    const r = await this.client.call(Endpoint.VFS, Sys.pipe2, this.vfsCap, undefined, {
+      value: flags,
+    });
     if (r.errno !== 0) throw new ErrnoError(r.errno, "pipe2");
     const routes = decodeRoutes(new PayloadReader(r.payload));
     for (const rt of routes) this.routes.set(rt.fd, { ep: rt.ep, cap: rt.cap });
@@ -39,7 +41,9 @@ export class KernelFds {
 
   async close(fd: number): Promise<void> {
     this.routes.delete(fd);
-    const r = await this.client.call(Endpoint.VFS, Sys.close, this.vfsCap, undefined, { value: fd });
+    const r = await this.client.call(Endpoint.VFS, Sys.close, this.vfsCap, undefined, {
+      value: fd,
+    });
     if (r.errno !== 0) throw new ErrnoError(r.errno, "close");
   }
 
@@ -48,9 +52,15 @@ export class KernelFds {
     const rt = this.#route(fd);
     const off = await this.#slot();
     try {
-      const r = await this.client.call(rt.ep, Sys.read, rt.cap, this.#w.reset().num(off).bytes().slice(), {
-        value: SLOT_BYTES,
-      });
+      const r = await this.client.call(
+        rt.ep,
+        Sys.read,
+        rt.cap,
+        this.#w.reset().num(off).bytes().slice(),
+        {
+          value: SLOT_BYTES,
+        },
+      );
       if (r.errno !== 0) throw new ErrnoError(r.errno, "read");
       return this.client.area.data.slice(off, off + r.value);
     } finally {
@@ -66,9 +76,15 @@ export class KernelFds {
       try {
         const n = Math.min(SLOT_BYTES, bytes.length - done);
         this.client.area.data.set(bytes.subarray(done, done + n), off);
-        const r = await this.client.call(rt.ep, Sys.write, rt.cap, this.#w.reset().num(off).bytes().slice(), {
-          value: n,
-        });
+        const r = await this.client.call(
+          rt.ep,
+          Sys.write,
+          rt.cap,
+          this.#w.reset().num(off).bytes().slice(),
+          {
+            value: n,
+          },
+        );
         if (r.errno !== 0) throw new ErrnoError(r.errno, "write");
         done += r.value;
       } finally {

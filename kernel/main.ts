@@ -26,7 +26,9 @@ async function main(): Promise<number> {
     return 0;
   }
   if (Deno.version.deno !== PINNED_DENO) {
-    console.error(`warning: MelloOS is tested on Deno ${PINNED_DENO}, this is ${Deno.version.deno}`);
+    console.error(
+      `warning: MelloOS is tested on Deno ${PINNED_DENO}, this is ${Deno.version.deno}`,
+    );
   }
   if (values.command !== undefined) {
     const os = await boot({ trace: values.trace, warm: 1 });

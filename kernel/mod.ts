@@ -6,7 +6,7 @@
 //   await os.crash("vfs");
 //   await os.shutdown();
 
-import { Right, ALL_RIGHTS } from "./cap/rights.ts";
+import { ALL_RIGHTS, Right } from "./cap/rights.ts";
 import { type BootOptions, Kernel } from "./kernel.ts";
 import { shellStatus } from "./proc/process.ts";
 import { Status } from "./ipc/server_runtime.ts";
@@ -109,7 +109,9 @@ export async function boot(options: BootOptions = {}): Promise<Handle> {
     }
     const proc = k.manager.get(pid)!;
     const feed = (async () => {
-      const input = typeof opts.stdin === "string" ? new TextEncoder().encode(opts.stdin) : opts.stdin;
+      const input = typeof opts.stdin === "string"
+        ? new TextEncoder().encode(opts.stdin)
+        : opts.stdin;
       try {
         if (input !== undefined && input.length > 0) await k.fds.write(inW, input);
       } catch {

@@ -57,7 +57,9 @@ export function parseSignal(text: string): number | undefined {
     const n = Number(text);
     return n >= 0 && n <= SIG_MAX ? n : undefined;
   }
-  const name = text.toUpperCase().startsWith("SIG") ? text.toUpperCase() : `SIG${text.toUpperCase()}`;
+  const name = text.toUpperCase().startsWith("SIG")
+    ? text.toUpperCase()
+    : `SIG${text.toUpperCase()}`;
   return (Sig as Record<string, number>)[name];
 }
 

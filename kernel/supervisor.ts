@@ -72,7 +72,12 @@ export class Supervisor {
   constructor(readonly host: SupervisorHost) {}
 
   /** Register and start a server; resolves when it is ready. */
-  add(spec: ServerSpec, pid: number, area: Area, endpointCaps: Record<number, CapToken>): Promise<void> {
+  add(
+    spec: ServerSpec,
+    pid: number,
+    area: Area,
+    endpointCaps: Record<number, CapToken>,
+  ): Promise<void> {
     const statusSab = new SharedArrayBuffer(Status.WORDS * 4);
     const h: ServerHandle = {
       spec,
@@ -211,7 +216,9 @@ export class Supervisor {
     if (!requested && h.recent.length >= RESTART_BURST) {
       h.state = "failed";
       this.#markAll(h.spec.endpoint, EndpointState.FAILED);
-      this.host.log(`${h.spec.name}: failed: ${h.recent.length} restarts in ${RESTART_WINDOW_MS} ms`);
+      this.host.log(
+        `${h.spec.name}: failed: ${h.recent.length} restarts in ${RESTART_WINDOW_MS} ms`,
+      );
       return;
     }
     const delay = requested ? 0 : Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** h.recent.length);

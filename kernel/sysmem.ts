@@ -72,7 +72,13 @@ export class SysMem {
     const n = Math.min(i32[base + 5], MAX_GROUPS);
     const groups: number[] = [];
     for (let i = 0; i < n; i++) groups.push(i32[base + 6 + i]);
-    return { uid: i32[base + 1], euid: i32[base + 2], gid: i32[base + 3], egid: i32[base + 4], groups };
+    return {
+      uid: i32[base + 1],
+      euid: i32[base + 2],
+      gid: i32[base + 3],
+      egid: i32[base + 4],
+      groups,
+    };
   }
 
   setCreds(pid: number, c: Creds): void {

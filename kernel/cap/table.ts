@@ -119,7 +119,14 @@ export class CapTable {
   derive(parent: CapToken, rightsMask: number, holder: number): CapToken {
     const p = this.entry(parent);
     if (p === undefined) throw new ErrnoError(Errno.EBADF, "derive from a dead capability");
-    return this.#write(p.endpoint, p.rights & rightsMask, holder, p.object, parent.slot, parent.gen);
+    return this.#write(
+      p.endpoint,
+      p.rights & rightsMask,
+      holder,
+      p.object,
+      parent.slot,
+      parent.gen,
+    );
   }
 
   #write(
@@ -210,7 +217,8 @@ export class CapTable {
       const parentGen = i32[base + PARENT_GEN];
       base = parent * SLOT_WORDS;
       if (
-        Atomics.load(i32, base + STATE) !== LIVE || (Atomics.load(i32, base + GEN) | 0) !== parentGen
+        Atomics.load(i32, base + STATE) !== LIVE ||
+        (Atomics.load(i32, base + GEN) | 0) !== parentGen
       ) {
         throw new ErrnoError(Errno.EBADF, `capability ${slot} was revoked through its parent`);
       }

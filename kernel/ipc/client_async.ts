@@ -224,7 +224,10 @@ export class AsyncClient {
     let n = 0;
     for (let off = ring.peek(); off >= 0; off = ring.peek()) {
       const id = dv.getUint32(off + HDR_ID, true);
-      const plen = Math.min(dv.getUint32(off + HDR_PLEN, true), ring.recordBytes(off) - HEADER_BYTES);
+      const plen = Math.min(
+        dv.getUint32(off + HDR_PLEN, true),
+        ring.recordBytes(off) - HEADER_BYTES,
+      );
       const reply: Reply = {
         errno: dv.getInt32(off + HDR_ERRNO, true),
         value: dv.getFloat64(off + HDR_VALUE, true),

@@ -111,7 +111,10 @@ export class SyncClient {
         ring.commit();
         continue;
       }
-      const plen = Math.min(dv.getUint32(off + HDR_PLEN, true), ring.recordBytes(off) - HEADER_BYTES);
+      const plen = Math.min(
+        dv.getUint32(off + HDR_PLEN, true),
+        ring.recordBytes(off) - HEADER_BYTES,
+      );
       const r = this.#reply;
       r.errno = dv.getInt32(off + HDR_ERRNO, true);
       r.value = dv.getFloat64(off + HDR_VALUE, true);

@@ -150,7 +150,8 @@ export class Ring {
 
   /** Bytes reserved and not yet consumed. */
   usedBytes(): number {
-    return (Atomics.load(this.i32, this.#ctl + TAIL) - Atomics.load(this.i32, this.#ctl + HEAD)) >>> 0;
+    return (Atomics.load(this.i32, this.#ctl + TAIL) - Atomics.load(this.i32, this.#ctl + HEAD)) >>>
+      0;
   }
 
   /**

@@ -120,7 +120,13 @@ export class Server {
     if (this.#watched.get(area.id)?.ch.area.sab === area.sab) return;
     const ch = area.channel(this.#opts.endpoint);
     ch.requests.resync();
-    this.#watched.set(area.id, { ch, armed: false, pending: [], spaceArmed: false, epoch: ch.epoch });
+    this.#watched.set(area.id, {
+      ch,
+      armed: false,
+      pending: [],
+      spaceArmed: false,
+      epoch: ch.epoch,
+    });
     this.kick();
   }
 
@@ -437,7 +443,10 @@ interface ReplyMeta {
 /** Bounds-checked view of `len` bytes at `off` of the caller's data area (EFAULT). */
 export function callerData(req: Request, off: number, len: number): Uint8Array {
   const data = req.area.data;
-  if (!Number.isInteger(off) || !Number.isInteger(len) || off < 0 || len < 0 || off + len > data.length) {
+  if (
+    !Number.isInteger(off) || !Number.isInteger(len) || off < 0 || len < 0 ||
+    off + len > data.length
+  ) {
     throw new ErrnoError(Errno.EFAULT, `data area [${off}, +${len})`);
   }
   return data.subarray(off, off + len);

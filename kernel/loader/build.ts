@@ -49,7 +49,8 @@ export async function compileProgram(name: string, source: string, file: URL): P
   const transform = await transformer();
   const bundled = new Map<string, string>(); // key -> guarded CommonJS
   const compile = async (src: string, at: URL): Promise<string> => {
-    const cjs = transform(src, { transforms: ["typescript", "imports"], filePath: at.pathname }).code;
+    const cjs =
+      transform(src, { transforms: ["typescript", "imports"], filePath: at.pathname }).code;
     const deps: URL[] = [];
     const linked = cjs.replace(/require\((['"])([^'"]+)\1\)/g, (_m, _q, spec: string) => {
       const key = resolveImport(spec, at, name);
@@ -98,7 +99,9 @@ function resolveImport(spec: string, from: URL, name: string): string {
   if (target.startsWith(userlandDir.href) && target.endsWith(".ts")) {
     return target.slice(userlandDir.href.length);
   }
-  throw new Error(`${name}: may import only userland modules and ${NODE_MODULES.join(", ")}, not ${spec}`);
+  throw new Error(
+    `${name}: may import only userland modules and ${NODE_MODULES.join(", ")}, not ${spec}`,
+  );
 }
 
 /** Text of every module a program may bundle (userland/ beside bin/ and lib/), for cache keys. */
@@ -125,7 +128,9 @@ async function bundleSources(): Promise<string> {
 export async function buildProgram(file: URL, shared?: string): Promise<string> {
   const name = file.pathname.split("/").pop()!.replace(/\.ts$/, "");
   const source = await Deno.readTextFile(file);
-  const key = await sha256(`${BUILD_VERSION}\0${name}\0${source}\0${shared ?? await bundleSources()}`);
+  const key = await sha256(
+    `${BUILD_VERSION}\0${name}\0${source}\0${shared ?? await bundleSources()}`,
+  );
   const cached = new URL(`${key}.js`, cacheDir);
   try {
     return await Deno.readTextFile(cached);
@@ -151,7 +156,9 @@ export async function buildUserland(
   files.sort((a, b) => a.href.localeCompare(b.href));
   const shared = await bundleSources();
   const images = await Promise.all(files.map((f) => buildProgram(f, shared)));
-  return new Map(files.map((f, i) => [f.pathname.split("/").pop()!.replace(/\.ts$/, ""), images[i]]));
+  return new Map(
+    files.map((f, i) => [f.pathname.split("/").pop()!.replace(/\.ts$/, ""), images[i]]),
+  );
 }
 
 /** The program name an image declares, or undefined if `text` is no image. */

@@ -19,7 +19,13 @@ import { Endpoint } from "../registry.ts";
 import { ignoredByDefault, Sig, SIG_MAX, SigAction } from "../signals.ts";
 import type { Creds, SysMem } from "../sysmem.ts";
 import { WNOHANG } from "../fcntl.ts";
-import { decodeRoutes, encodeActions, type FileActionSpec, type FdRouteRecord, VfsOp } from "../../servers/vfs/mod.ts";
+import {
+  decodeRoutes,
+  encodeActions,
+  type FdRouteRecord,
+  type FileActionSpec,
+  VfsOp,
+} from "../../servers/vfs/mod.ts";
 import type { WarmPool, WarmWorker } from "./pool.ts";
 import { exitedStatus, type Process, signaledStatus } from "./process.ts";
 import { TraceWriter } from "../trace/events.ts";
@@ -118,7 +124,9 @@ export class ProcessManager {
   async spawn(parent: Process, req: SpawnRequest): Promise<number> {
     let creds = parent.creds;
     if (req.uid >= 0 || req.gid >= 0) {
-      if (parent.creds.euid !== 0) throw new ErrnoError(Errno.EPERM, "only root changes credentials");
+      if (parent.creds.euid !== 0) {
+        throw new ErrnoError(Errno.EPERM, "only root changes credentials");
+      }
       const uid = req.uid >= 0 ? req.uid : creds.uid;
       const gid = req.gid >= 0 ? req.gid : creds.gid;
       creds = { uid, euid: uid, gid, egid: gid, groups: [gid] };
@@ -202,7 +210,13 @@ export class ProcessManager {
     this.#start(p, warm, image, env, routes);
   }
 
-  #start(p: Process, warm: WarmWorker, image: string, env: string[], routes: FdRouteRecord[]): void {
+  #start(
+    p: Process,
+    warm: WarmWorker,
+    image: string,
+    env: string[],
+    routes: FdRouteRecord[],
+  ): void {
     const traced = p.traced || this.host.traceAll();
     p.trace = traced ? new TraceWriter(warm.trace, 0xffff) : undefined;
     this.host.onTraceBuffer(p.pid, traced ? warm.trace : undefined);
@@ -236,7 +250,11 @@ export class ProcessManager {
     this.host.releaseArea(warm.area);
   }
 
-  async #vfs(op: number, head: PayloadWriter, actions?: FileActionSpec[]): Promise<FdRouteRecord[]> {
+  async #vfs(
+    op: number,
+    head: PayloadWriter,
+    actions?: FileActionSpec[],
+  ): Promise<FdRouteRecord[]> {
     if (actions !== undefined) encodeActions(head, actions);
     const r = await this.host.client.call(Endpoint.VFS, op, this.host.vfsCap, head.bytes().slice());
     if (r.errno !== 0) throw new ErrnoError(r.errno, `vfs op ${op}`);
@@ -266,7 +284,9 @@ export class ProcessManager {
       this.host.vfsCap,
       this.#w.reset().num(p.pid).bytes().slice(),
     );
-    if (closed.errno !== 0) this.host.log(`pid ${p.pid}: closing its fds failed: errno ${closed.errno}`);
+    if (closed.errno !== 0) {
+      this.host.log(`pid ${p.pid}: closing its fds failed: errno ${closed.errno}`);
+    }
     this.host.onTraceBuffer(p.pid, undefined);
     this.host.sys.setOwner(p.area.id, 0);
     this.host.releaseArea(p.area);
@@ -323,7 +343,15 @@ export class ProcessManager {
     for (const cpid of parent.children) {
       const c = this.procs.get(cpid);
       if (c === undefined) continue;
-      if (spec > 0 ? c.pid === spec : spec === -1 ? true : spec === 0 ? c.pgid === parent.pgid : c.pgid === -spec) {
+      if (
+        spec > 0
+          ? c.pid === spec
+          : spec === -1
+          ? true
+          : spec === 0
+          ? c.pgid === parent.pgid
+          : c.pgid === -spec
+      ) {
         out.push(c);
       }
     }
@@ -332,7 +360,9 @@ export class ProcessManager {
 
   #findZombie(parent: Process, spec: number): { pid: number; status: number } | undefined {
     const matches = this.#matches(parent, spec);
-    if (matches.length === 0) throw new ErrnoError(Errno.ECHILD, `pid ${parent.pid} has no child ${spec}`);
+    if (matches.length === 0) {
+      throw new ErrnoError(Errno.ECHILD, `pid ${parent.pid} has no child ${spec}`);
+    }
     const z = matches.find((c) => c.state === "zombie");
     if (z === undefined) return undefined;
     this.#reap(z);
@@ -364,21 +394,27 @@ export class ProcessManager {
 
   /** kill(2): send `sig` to the processes `spec` names, as `sender` may. */
   kill(sender: Process, spec: number, sig: number): void {
-    if (!Number.isInteger(sig) || sig < 0 || sig > SIG_MAX) throw new ErrnoError(Errno.EINVAL, `signal ${sig}`);
+    if (!Number.isInteger(sig) || sig < 0 || sig > SIG_MAX) {
+      throw new ErrnoError(Errno.EINVAL, `signal ${sig}`);
+    }
     let targets: Process[];
     if (spec > 0) {
       const p = this.procs.get(spec);
       if (p === undefined) throw new ErrnoError(Errno.ESRCH, `pid ${spec}`);
       targets = [p];
     } else if (spec === -1) {
-      targets = [...this.procs.values()].filter((p) => p.pid !== INIT_PID && p.pid !== sender.pid && !p.isServer);
+      targets = [...this.procs.values()].filter((p) =>
+        p.pid !== INIT_PID && p.pid !== sender.pid && !p.isServer
+      );
     } else {
       const pgid = spec === 0 ? sender.pgid : -spec;
       targets = [...this.procs.values()].filter((p) => p.pgid === pgid);
     }
     if (targets.length === 0) throw new ErrnoError(Errno.ESRCH, `no process in ${spec}`);
     const allowed = targets.filter((t) => this.#maySignal(sender, t));
-    if (allowed.length === 0) throw new ErrnoError(Errno.EPERM, `pid ${sender.pid} may not signal ${spec}`);
+    if (allowed.length === 0) {
+      throw new ErrnoError(Errno.EPERM, `pid ${sender.pid} may not signal ${spec}`);
+    }
     if (sig === 0) return;
     for (const t of allowed) this.deliver(t, sig);
   }
@@ -405,7 +441,10 @@ export class ProcessManager {
 
   /** Install a disposition; returns the old one. */
   sigaction(p: Process, sig: number, action: number): number {
-    if (!Number.isInteger(sig) || sig < 1 || sig > SIG_MAX || sig === Sig.SIGKILL || sig === Sig.SIGSTOP) {
+    if (
+      !Number.isInteger(sig) || sig < 1 || sig > SIG_MAX || sig === Sig.SIGKILL ||
+      sig === Sig.SIGSTOP
+    ) {
       throw new ErrnoError(Errno.EINVAL, `signal ${sig}`);
     }
     if (action !== SigAction.DEFAULT && action !== SigAction.IGNORE && action !== SigAction.CATCH) {
@@ -419,7 +458,9 @@ export class ProcessManager {
   setpgid(sender: Process, pid: number, pgid: number): void {
     const target = pid === 0 ? sender : this.procs.get(pid);
     if (target === undefined) throw new ErrnoError(Errno.ESRCH, `pid ${pid}`);
-    if (target !== sender && target.ppid !== sender.pid) throw new ErrnoError(Errno.ESRCH, `pid ${pid}`);
+    if (target !== sender && target.ppid !== sender.pid) {
+      throw new ErrnoError(Errno.ESRCH, `pid ${pid}`);
+    }
     if (pgid < 0) throw new ErrnoError(Errno.EINVAL, `pgid ${pgid}`);
     if (target.sid !== sender.sid) throw new ErrnoError(Errno.EPERM, "other session");
     if (target.pid === target.sid) throw new ErrnoError(Errno.EPERM, "session leader");

@@ -96,7 +96,9 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
 
   function doSetIds(req: Request): Answer {
     const id = req.value;
-    if (!Number.isInteger(id) || id < 0 || id > 0xfffffffe) throw new ErrnoError(Errno.EINVAL, `id ${id}`);
+    if (!Number.isInteger(id) || id < 0 || id > 0xfffffffe) {
+      throw new ErrnoError(Errno.EINVAL, `id ${id}`);
+    }
     if (req.op === Sys.setuid) m.setIds(me(req), id, -1);
     else m.setIds(me(req), -1, id);
     return 0;
@@ -134,7 +136,9 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
     requireRoot(req);
     const name = req.args.str();
     const action = req.args.str();
-    if (k.supervisor.get(name) === undefined) throw new ErrnoError(Errno.ENOENT, `no server ${name}`);
+    if (k.supervisor.get(name) === undefined) {
+      throw new ErrnoError(Errno.ENOENT, `no server ${name}`);
+    }
     k.log(`service ${action} ${name} by pid ${req.pid}`);
     if (action === "restart") await k.supervisor.restart(name);
     else if (action === "crash") await k.supervisor.crash(name);
@@ -189,7 +193,9 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
     const rights = req.args.int(0, 2 ** 31);
     const holder = req.args.int(1);
     const e = k.caps.entry(token);
-    if (e === undefined || e.holder !== req.pid) throw new ErrnoError(Errno.EBADF, "not your capability");
+    if (e === undefined || e.holder !== req.pid) {
+      throw new ErrnoError(Errno.EBADF, "not your capability");
+    }
     if (m.get(holder) === undefined) throw new ErrnoError(Errno.ESRCH, `pid ${holder}`);
     const derived = k.caps.derive(token, rights, holder);
     return { value: 0, payload: w.reset().num(derived.slot).num(derived.gen).bytes().slice() };

@@ -37,7 +37,9 @@ export class WarmPool {
 
   /** Start Workers until `size` are warm or warming. */
   fill(): void {
-    while (!this.#closed && this.#ready.length + this.#starting < this.size + this.#waiting.length) {
+    while (
+      !this.#closed && this.#ready.length + this.#starting < this.size + this.#waiting.length
+    ) {
       this.#starting++;
       this.#startOne().then(
         (w) => {
@@ -97,7 +99,13 @@ export class WarmPool {
           e.preventDefault();
           reject(new Error(e.message));
         };
-        worker.postMessage({ type: "init", area: area.sab, areaId: area.id, spin: this.host.spin, trace });
+        worker.postMessage({
+          type: "init",
+          area: area.sab,
+          areaId: area.id,
+          spin: this.host.spin,
+          trace,
+        });
       });
     } catch (err) {
       worker.terminate();

@@ -49,8 +49,20 @@ export class Tracer {
   openFile(path: string): void {
     this.#file = Deno.openSync(path, { write: true, create: true, truncate: true });
     this.#write("[\n");
-    this.#emit({ name: "process_name", ph: "M", pid: SERVERS_PID, tid: 0, args: { name: "servers" } });
-    this.#emit({ name: "process_name", ph: "M", pid: PROCESSES_PID, tid: 0, args: { name: "processes" } });
+    this.#emit({
+      name: "process_name",
+      ph: "M",
+      pid: SERVERS_PID,
+      tid: 0,
+      args: { name: "servers" },
+    });
+    this.#emit({
+      name: "process_name",
+      ph: "M",
+      pid: PROCESSES_PID,
+      tid: 0,
+      args: { name: "processes" },
+    });
     this.#timer = setInterval(() => this.drain(), 100);
   }
 
@@ -60,7 +72,11 @@ export class Tracer {
 
   /** A server's trace ring (its endpoint names its track). */
   addServer(name: string, endpoint: number, sab: SharedArrayBuffer, areaId: number): void {
-    this.#sources.set(`server:${name}`, { ring: new Ring(sab, 0, TRACE_RING_BYTES), name, endpoint });
+    this.#sources.set(`server:${name}`, {
+      ring: new Ring(sab, 0, TRACE_RING_BYTES),
+      name,
+      endpoint,
+    });
     this.#names.set(endpoint, name);
     this.#serverAreas.add(areaId);
     if (this.#file !== undefined) {
@@ -84,7 +100,13 @@ export class Tracer {
     this.#sources.set(key, { ring: new Ring(sab, 0, TRACE_RING_BYTES), name, pid });
     if (this.#file !== undefined && !this.#namedPids.has(pid)) {
       this.#namedPids.add(pid);
-      this.#emit({ name: "thread_name", ph: "M", pid: PROCESSES_PID, tid: pid, args: { name: `${name}[${pid}]` } });
+      this.#emit({
+        name: "thread_name",
+        ph: "M",
+        pid: PROCESSES_PID,
+        tid: pid,
+        args: { name: `${name}[${pid}]` },
+      });
     }
   }
 
@@ -123,7 +145,9 @@ export class Tracer {
     for (const s of this.#sources.values()) {
       const before = events.length;
       drainEvents(s.ring, events);
-      if (s.pid !== undefined) for (let i = before; i < events.length; i++) events[i].pid = s.pid;
+      if (s.pid !== undefined) {
+        for (let i = before; i < events.length; i++) events[i].pid = s.pid;
+      }
     }
     if (events.length === 0 && this.#pending.length === 0) return;
     const now = performance.now();
@@ -166,7 +190,15 @@ export class Tracer {
         args: { text: e.text, errno: e.errno, cap: e.capSlot, size: e.size, trace: e.traceId },
       });
       if (e.traceId !== 0) {
-        this.#emit({ name: "ipc", cat: "ipc", ph: "s", id: `t${e.traceId}`, pid: PROCESSES_PID, tid: e.pid, ts: e.ts });
+        this.#emit({
+          name: "ipc",
+          cat: "ipc",
+          ph: "s",
+          id: `t${e.traceId}`,
+          pid: PROCESSES_PID,
+          tid: e.pid,
+          ts: e.ts,
+        });
       }
       return;
     }
@@ -201,9 +233,27 @@ export class Tracer {
     });
     const fromServer = this.#serverAreas.has(e.area);
     if (fromServer) {
-      this.#emit({ name: "ipc", cat: "ipc", ph: "f", bp: "e", id: `m${e.area}.${e.ep}.${e.reqId}`, pid: SERVERS_PID, tid: e.ep, ts: e.ts });
+      this.#emit({
+        name: "ipc",
+        cat: "ipc",
+        ph: "f",
+        bp: "e",
+        id: `m${e.area}.${e.ep}.${e.reqId}`,
+        pid: SERVERS_PID,
+        tid: e.ep,
+        ts: e.ts,
+      });
     } else if (e.traceId !== 0) {
-      this.#emit({ name: "ipc", cat: "ipc", ph: "f", bp: "e", id: `t${e.traceId}`, pid: SERVERS_PID, tid: e.ep, ts: e.ts });
+      this.#emit({
+        name: "ipc",
+        cat: "ipc",
+        ph: "f",
+        bp: "e",
+        id: `t${e.traceId}`,
+        pid: SERVERS_PID,
+        tid: e.ep,
+        ts: e.ts,
+      });
     }
   }
 

@@ -7,7 +7,15 @@
 // Non-canonical mode hands bytes to read() as they come (a line editor in
 // the shell works this way). termios bits and c_cc indices are Linux's.
 
-export const L = { ISIG: 0o1, ICANON: 0o2, ECHO: 0o10, ECHOE: 0o20, ECHOK: 0o40, ECHONL: 0o100, IEXTEN: 0o100000 } as const;
+export const L = {
+  ISIG: 0o1,
+  ICANON: 0o2,
+  ECHO: 0o10,
+  ECHOE: 0o20,
+  ECHOK: 0o40,
+  ECHONL: 0o100,
+  IEXTEN: 0o100000,
+} as const;
 export const OPOST = 0o1;
 export const ONLCR = 0o4;
 export const ICRNL = 0o400;
@@ -121,7 +129,7 @@ export class LineDiscipline {
         continue;
       }
       if (b === t.cc[VKILL]) {
-        if (doEcho) for (let i = 0; i < this.#line.length; i++) echo.push(0x08, 0x20, 0x08);
+        if (doEcho) { for (let i = 0; i < this.#line.length; i++) echo.push(0x08, 0x20, 0x08); }
         this.#line.length = 0;
         continue;
       }

@@ -3,7 +3,7 @@
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import { ALL_RIGHTS, Right } from "../../kernel/cap/rights.ts";
-import { TCGETS, TCSETS, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, O } from "../../kernel/fcntl.ts";
+import { O, TCGETS, TCSETS, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP } from "../../kernel/fcntl.ts";
 import { PayloadWriter } from "../../kernel/ipc/message.ts";
 import { type Answer, callerData, type Request, type Route } from "../../kernel/ipc/server.ts";
 import type { ServerEnv, ServerParts } from "../../kernel/ipc/server_runtime.ts";
@@ -40,7 +40,6 @@ export function createTty(env: ServerEnv): ServerParts {
   let rawSet = false;
   let reading = false;
   let hungUp = false;
-  const encoder = new TextEncoder();
   const w = new PayloadWriter();
 
   function startInput(): void {
@@ -70,12 +69,19 @@ export function createTty(env: ServerEnv): ServerParts {
 
   function signalGroup(sig: number): void {
     const cap = env.init.endpointCaps[KERNEL_EP];
-    void env.client.call(KERNEL_EP, Sys.kill, cap, w.reset().num(-foreground).num(sig).bytes().slice());
+    void env.client.call(
+      KERNEL_EP,
+      Sys.kill,
+      cap,
+      w.reset().num(-foreground).num(sig).bytes().slice(),
+    );
   }
 
   function output(bytes: Uint8Array): void {
     let out = bytes;
-    if (hostTty && (ld.termios.oflag & (OPOST | ONLCR)) === (OPOST | ONLCR) && bytes.includes(0x0a)) {
+    if (
+      hostTty && (ld.termios.oflag & (OPOST | ONLCR)) === (OPOST | ONLCR) && bytes.includes(0x0a)
+    ) {
       const parts: number[] = [];
       for (const b of bytes) {
         if (b === 0x0a) parts.push(0x0d);
@@ -228,11 +234,12 @@ export function createTty(env: ServerEnv): ServerParts {
   return {
     routes,
     onDetach: (areaId) => {
-      for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i].area === areaId) waiters.splice(i, 1);
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i].area === areaId) waiters.splice(i, 1);
+      }
     },
     onStop: () => {
       if (rawSet) Deno.stdin.setRaw(false);
     },
   };
-  void encoder;
 }

@@ -50,7 +50,11 @@ export function fdRights(flags: number): number {
 export class FdTable {
   readonly entries = new Map<number, FdEntry>();
 
-  constructor(readonly pid: number, readonly caps: CapTable, readonly onRelease: (o: Ofd) => void) {}
+  constructor(
+    readonly pid: number,
+    readonly caps: CapTable,
+    readonly onRelease: (o: Ofd) => void,
+  ) {}
 
   get(fd: number): FdEntry {
     const e = Number.isInteger(fd) ? this.entries.get(fd) : undefined;

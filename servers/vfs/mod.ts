@@ -49,7 +49,11 @@ export function decodeRoutes(r: PayloadReader): FdRouteRecord[] {
   const n = r.int(0, 65536);
   const out: FdRouteRecord[] = [];
   for (let i = 0; i < n; i++) {
-    out.push({ fd: r.int(0), ep: r.int(0, 65535), cap: { slot: r.int(0), gen: r.int(0, 2 ** 32) } });
+    out.push({
+      fd: r.int(0),
+      ep: r.int(0, 65535),
+      cap: { slot: r.int(0), gen: r.int(0, 2 ** 32) },
+    });
   }
   return out;
 }

@@ -12,8 +12,8 @@ import { type FdEntry, FdTable, type Ofd } from "./fd_table.ts";
 import {
   decodeActions,
   encodeRoutes,
-  FileAction,
   type FdRouteRecord,
+  FileAction,
   ObjectOp,
   VfsOp,
 } from "./mod.ts";
@@ -83,7 +83,6 @@ export function createVfs(env: ServerEnv): ServerParts {
     if (end === undefined) throw new ErrnoError(Errno.EBADF, `no open file ${req.object}`);
     return end;
   }
-
 
   // --- fd table requests (endpoint capability) ---
 
@@ -166,7 +165,9 @@ export function createVfs(env: ServerEnv): ServerParts {
       case F.SETFL: {
         e.ofd.flags = (e.ofd.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         if (e.ofd.ep !== env.init.endpoint) {
-          void env.client.call(e.ofd.ep, ObjectOp.SETFL, e.ofd.root, undefined, { value: e.ofd.flags });
+          void env.client.call(e.ofd.ep, ObjectOp.SETFL, e.ofd.root, undefined, {
+            value: e.ofd.flags,
+          });
         }
         return 0;
       }

@@ -92,7 +92,7 @@ export class Pipe {
   closeWriter(): void {
     this.writers--;
     if (this.writers > 0) return;
-    if (this.#len === 0) for (const r of this.#readWaits.splice(0)) r.resolve(0);
+    if (this.#len === 0) { for (const r of this.#readWaits.splice(0)) r.resolve(0); }
   }
 
   /** The process owning `area` is gone: forget its waits (nobody will read the reply). */

@@ -2,8 +2,9 @@
 // Record body: producer id (u32), sequence (u32), then bytes derived from both.
 import { Ring } from "../../kernel/ipc/ring.ts";
 import { Bell } from "../../kernel/ipc/doorbell.ts";
+import { workerScope } from "../../kernel/ipc/worker_scope.ts";
 
-self.onmessage = (e: MessageEvent) => {
+workerScope.onmessage = (e: MessageEvent) => {
   const { sab, at, size, producer, count, bellIndex } = e.data;
   const ring = new Ring(sab, at, size);
   const bell = new Bell(new Int32Array(sab), bellIndex);
@@ -23,5 +24,5 @@ self.onmessage = (e: MessageEvent) => {
     if ((seq & 15) === 0) bell.ring();
   }
   bell.ring();
-  self.postMessage("done");
+  workerScope.postMessage("done");
 };

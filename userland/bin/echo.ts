@@ -32,7 +32,17 @@ function unescape(s: string): string {
   return s.replace(/\\(0[0-7]{0,3}|x[0-9a-fA-F]{1,2}|.)/g, (_m, e: string) => {
     if (e[0] === "0") return String.fromCharCode(parseInt(e.slice(1) || "0", 8));
     if (e[0] === "x") return String.fromCharCode(parseInt(e.slice(1), 16));
-    const map: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v", e: "\x1b", "\\": "\\" };
+    const map: Record<string, string> = {
+      n: "\n",
+      t: "\t",
+      r: "\r",
+      a: "\x07",
+      b: "\b",
+      f: "\f",
+      v: "\v",
+      e: "\x1b",
+      "\\": "\\",
+    };
     return map[e] ?? `\\${e}`;
   });
 }

@@ -1,5 +1,16 @@
 // env: print the environment, or run a command in a changed one (env [-i] [NAME=VALUE]... [CMD [ARG]...]).
-import { environ, Errno, ErrnoError, print, spawnp, waitpid, warn, WEXITSTATUS, WIFEXITED, WTERMSIG } from "../lib/mod.ts";
+import {
+  environ,
+  Errno,
+  ErrnoError,
+  print,
+  spawnp,
+  waitpid,
+  warn,
+  WEXITSTATUS,
+  WIFEXITED,
+  WTERMSIG,
+} from "../lib/mod.ts";
 
 export function main(argv: string[]): number {
   let args = argv.slice(1);

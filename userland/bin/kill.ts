@@ -22,7 +22,10 @@ export function main(argv: string[]): number {
     }
     sig = s;
     args = args.slice(2);
-  } else if (args[0]?.startsWith("-") && args[0] !== "--" && !/^-\d+$/.test(args[1] ?? "x") || /^-[A-Za-z]/.test(args[0] ?? "")) {
+  } else if (
+    args[0]?.startsWith("-") && args[0] !== "--" && !/^-\d+$/.test(args[1] ?? "x") ||
+    /^-[A-Za-z]/.test(args[0] ?? "")
+  ) {
     const s = parseSignal(args[0].slice(1));
     if (s === undefined) {
       warn(`${args[0].slice(1)}: invalid signal specification`);

@@ -3,13 +3,25 @@
 //   service [list]          name, pid, state, restarts, message counts
 //   service restart NAME    restart NAME now
 //   service crash NAME      make NAME crash (the supervisor restarts it)
-import { errText, print, serviceControl, serviceList, warn } from "../lib/mod.ts";
+import { print, serviceControl, serviceList, warn } from "../lib/mod.ts";
 
 export function main(argv: string[]): number {
   const [cmd = "list", name] = argv.slice(1);
   if (cmd === "list") {
     const rows = serviceList();
-    const table = [["NAME", "EP", "PID", "STATE", "RESTARTS", "REQUESTS", "REPLIES", "ERRORS", "REJECTED", "CLIENTS", "UPTIME"]];
+    const table = [[
+      "NAME",
+      "EP",
+      "PID",
+      "STATE",
+      "RESTARTS",
+      "REQUESTS",
+      "REPLIES",
+      "ERRORS",
+      "REJECTED",
+      "CLIENTS",
+      "UPTIME",
+    ]];
     for (const r of rows) {
       table.push([
         r.name,
@@ -26,7 +38,9 @@ export function main(argv: string[]): number {
       ]);
     }
     const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-    for (const row of table) print(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+    for (const row of table) {
+      print(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+    }
     return 0;
   }
   if ((cmd === "restart" || cmd === "crash") && name !== undefined) {
@@ -40,6 +54,5 @@ export function main(argv: string[]): number {
     return 0;
   }
   warn(`usage: service [list | restart NAME | crash NAME]`);
-  void errText;
   return 2;
 }

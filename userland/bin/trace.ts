@@ -3,7 +3,18 @@
 //
 //   trace CMD [ARG...]     lines go to stderr, as strace prints them
 //   trace -o FILE ...      (once files exist) write them to FILE
-import { Errno, ErrnoError, spawnp, stderr, traceRead, waitpid, warn, WEXITSTATUS, WIFEXITED, WTERMSIG } from "../lib/mod.ts";
+import {
+  Errno,
+  ErrnoError,
+  spawnp,
+  stderr,
+  traceRead,
+  waitpid,
+  warn,
+  WEXITSTATUS,
+  WIFEXITED,
+  WTERMSIG,
+} from "../lib/mod.ts";
 
 export function main(argv: string[]): number {
   const cmd = argv.slice(1);
@@ -16,7 +27,11 @@ export function main(argv: string[]): number {
     pid = spawnp(cmd, { traced: true });
   } catch (err) {
     const errno = err instanceof ErrnoError ? err.errno : Errno.EIO;
-    warn(`Can't stat '${cmd[0]}': ${errno === Errno.ENOENT ? "No such file or directory" : String(err)}`);
+    warn(
+      `Can't stat '${cmd[0]}': ${
+        errno === Errno.ENOENT ? "No such file or directory" : String(err)
+      }`,
+    );
     return 1;
   }
   const out = stderr();

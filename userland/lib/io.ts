@@ -30,12 +30,21 @@ function route(fd: number): FdRoute {
 }
 
 /** A call on an open file; EBADF after its server restarted means the file was lost: EIO. */
-function fdcall(fd: number, nr: number, payload: Uint8Array | undefined, value: number, args: () => string) {
+function fdcall(
+  fd: number,
+  nr: number,
+  payload: Uint8Array | undefined,
+  value: number,
+  args: () => string,
+) {
   const r = route(fd);
   try {
     return syscall(r.ep, nr, r.cap, payload, value, args);
   } catch (err) {
-    if (err instanceof ErrnoError && err.errno === Errno.EBADF && r.epoch !== ctx().area.channel(r.ep).epoch) {
+    if (
+      err instanceof ErrnoError && err.errno === Errno.EBADF &&
+      r.epoch !== ctx().area.channel(r.ep).epoch
+    ) {
       throw new ErrnoError(Errno.EIO, `fd ${fd}: its server restarted`);
     }
     throw err;
@@ -67,7 +76,13 @@ export function write(fd: number, data: Uint8Array | string): number {
   const n = Math.min(bytes.length, DATA_BYTES);
   ctx().area.data.set(bytes.subarray(0, n));
   try {
-    return fdcall(fd, Sys.write, w.reset().num(0).bytes(), n, () => `${fd}, ${quote(decoder.decode(bytes.subarray(0, 32)))}, ${n}`)
+    return fdcall(
+      fd,
+      Sys.write,
+      w.reset().num(0).bytes(),
+      n,
+      () => `${fd}, ${quote(decoder.decode(bytes.subarray(0, 32)))}, ${n}`,
+    )
       .value;
   } catch (err) {
     if (err instanceof ErrnoError && err.errno === Errno.EPIPE) kill(getpid(), Sig.SIGPIPE);
@@ -93,13 +108,23 @@ export function dup(fd: number): number {
 }
 
 export function dup2(oldfd: number, newfd: number): number {
-  const r = vfscall(Sys.dup2, w.reset().num(oldfd).num(newfd).num(0).bytes(), 0, () => `${oldfd}, ${newfd}`);
+  const r = vfscall(
+    Sys.dup2,
+    w.reset().num(oldfd).num(newfd).num(0).bytes(),
+    0,
+    () => `${oldfd}, ${newfd}`,
+  );
   learn(r.payload);
   return r.value;
 }
 
 export function dup3(oldfd: number, newfd: number, flags: number): number {
-  const r = vfscall(Sys.dup3, w.reset().num(oldfd).num(newfd).num(flags).bytes(), 0, () => `${oldfd}, ${newfd}, ${flags}`);
+  const r = vfscall(
+    Sys.dup3,
+    w.reset().num(oldfd).num(newfd).num(flags).bytes(),
+    0,
+    () => `${oldfd}, ${newfd}, ${flags}`,
+  );
   learn(r.payload);
   return r.value;
 }
@@ -114,13 +139,24 @@ export function pipe(flags = 0): [number, number] {
 
 /** fcntl(2). */
 export function fcntl(fd: number, cmd: number, arg = 0): number {
-  const r = vfscall(Sys.fcntl, w.reset().num(fd).num(cmd).num(arg).bytes(), 0, () => `${fd}, ${cmd}, ${arg}`);
+  const r = vfscall(
+    Sys.fcntl,
+    w.reset().num(fd).num(cmd).num(arg).bytes(),
+    0,
+    () => `${fd}, ${cmd}, ${arg}`,
+  );
   if (cmd === F.DUPFD || cmd === F.DUPFD_CLOEXEC) learn(r.payload);
   return r.value;
 }
 
 export function lseek(fd: number, offset: number, whence: number): number {
-  return fdcall(fd, Sys.lseek, w.reset().num(offset).num(whence).bytes(), 0, () => `${fd}, ${offset}, ${whence}`)
+  return fdcall(
+    fd,
+    Sys.lseek,
+    w.reset().num(offset).num(whence).bytes(),
+    0,
+    () => `${fd}, ${offset}, ${whence}`,
+  )
     .value;
 }
 
@@ -130,12 +166,28 @@ export function fstat(fd: number): Stat {
 
 /** ioctl(2) with an integer argument (returns the result value). */
 export function ioctl(fd: number, request: number, arg = 0): number {
-  return fdcall(fd, Sys.ioctl, w.reset().num(arg).bytes(), request, () => `${fd}, 0x${request.toString(16)}`).value;
+  return fdcall(
+    fd,
+    Sys.ioctl,
+    w.reset().num(arg).bytes(),
+    request,
+    () => `${fd}, 0x${request.toString(16)}`,
+  ).value;
 }
 
 /** ioctl(2) that takes or returns a struct: returns the reply bytes. */
-export function ioctlBytes(fd: number, request: number, arg: Uint8Array = new Uint8Array(0)): Uint8Array {
-  return fdcall(fd, Sys.ioctl, w.reset().bytesField(arg).bytes(), request, () => `${fd}, 0x${request.toString(16)}`)
+export function ioctlBytes(
+  fd: number,
+  request: number,
+  arg: Uint8Array = new Uint8Array(0),
+): Uint8Array {
+  return fdcall(
+    fd,
+    Sys.ioctl,
+    w.reset().bytesField(arg).bytes(),
+    request,
+    () => `${fd}, 0x${request.toString(16)}`,
+  )
     .payload.slice();
 }
 
@@ -156,7 +208,12 @@ export function openFds(): number[] {
 
 /** open(2): returns the new fd. */
 export function open(path: string, flags: number, mode = 0o666): number {
-  const r = vfscall(Sys.open, w.reset().str(path).num(flags).num(mode).bytes(), 0, () => `${quote(path)}, 0${flags.toString(8)}, 0${mode.toString(8)}`);
+  const r = vfscall(
+    Sys.open,
+    w.reset().str(path).num(flags).num(mode).bytes(),
+    0,
+    () => `${quote(path)}, 0${flags.toString(8)}, 0${mode.toString(8)}`,
+  );
   learn(r.payload);
   return r.value;
 }

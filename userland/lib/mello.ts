@@ -37,7 +37,12 @@ export function serviceList(): ServiceRow[] {
 
 /** Restart or crash a server (root only); returns when it is back. */
 export function serviceControl(name: string, action: "restart" | "crash"): void {
-  kcall(Sys.mello_service_control, w.reset().str(name).str(action).bytes(), 0, () => `${quote(name)}, ${quote(action)}`);
+  kcall(
+    Sys.mello_service_control,
+    w.reset().str(name).str(action).bytes(),
+    0,
+    () => `${quote(name)}, ${quote(action)}`,
+  );
 }
 
 /** One process, as ps shows it. */
@@ -62,7 +67,12 @@ export function procList(): ProcRow[] {
 
 /** Trace lines of a traced child; waits for some. `done` once it has ended. */
 export function traceRead(pid: number): { text: string; done: boolean } {
-  const r = kcall(Sys.mello_trace_read, w.reset().num(pid).num(0).num(DATA_BYTES).bytes(), 0, () => String(pid));
+  const r = kcall(
+    Sys.mello_trace_read,
+    w.reset().num(pid).num(0).num(DATA_BYTES).bytes(),
+    0,
+    () => String(pid),
+  );
   const done = new PayloadReader(r.payload).int() === 1;
   return { text: decoder.decode(ctx().area.data.subarray(0, r.value)), done };
 }
@@ -76,7 +86,10 @@ export function endpointCap(ep: number): CapToken {
 
 /** Derive a weaker copy of `cap` for process `holder`. */
 export function capDerive(cap: CapToken, rights: number, holder: number): CapToken {
-  const r = kcall(Sys.mello_cap_derive, w.reset().num(cap.slot).num(cap.gen).num(rights).num(holder).bytes());
+  const r = kcall(
+    Sys.mello_cap_derive,
+    w.reset().num(cap.slot).num(cap.gen).num(rights).num(holder).bytes(),
+  );
   const rd = new PayloadReader(r.payload);
   return { slot: rd.int(), gen: rd.int() };
 }

@@ -66,7 +66,13 @@ export function getgroups(): number[] {
 }
 
 /** uname(2) fields. */
-export function uname(): { sysname: string; nodename: string; release: string; version: string; machine: string } {
+export function uname(): {
+  sysname: string;
+  nodename: string;
+  release: string;
+  version: string;
+  machine: string;
+} {
   const rd = new PayloadReader(kcall(Sys.uname).payload);
   const [sysname, nodename, release, version, machine] = rd.strs();
   return { sysname, nodename, release, version, machine };
@@ -97,8 +103,15 @@ export function spawn(path: string, argv: string[], opts: SpawnOptions = {}): nu
   w.num(actions.length);
   for (const a of actions) w.num(a.kind).num(a.fd).num(a.fd2);
   w.num(opts.pgid ?? -1).num(opts.setsid ? 1 : 0).num(opts.uid ?? -1).num(opts.gid ?? -1)
-    .num(opts.rights ?? (ALL_RIGHTS & ~Right.SYSTEM)).num(opts.traced ? 1 : 0).num(opts.sigDefault ?? 0);
-  return kcall(Sys.mello_spawn, w.bytes(), 0, () => `${quote(path)}, [${argv.map((a) => quote(a)).join(", ")}]`)
+    .num(opts.rights ?? (ALL_RIGHTS & ~Right.SYSTEM)).num(opts.traced ? 1 : 0).num(
+      opts.sigDefault ?? 0,
+    );
+  return kcall(
+    Sys.mello_spawn,
+    w.bytes(),
+    0,
+    () => `${quote(path)}, [${argv.map((a) => quote(a)).join(", ")}]`,
+  )
     .value;
 }
 
@@ -124,7 +137,12 @@ export function spawnp(argv: string[], opts: SpawnOptions = {}): number {
 /** execve(): replace this program; returns only on failure (throws). */
 export function execve(path: string, argv: string[], env = environ()): never {
   for (const f of ctx().atExit) f();
-  kcall(Sys.execve, w.reset().str(path).strs(argv).strs(env).bytes(), 0, () => `${quote(path)}, [...]`);
+  kcall(
+    Sys.execve,
+    w.reset().str(path).strs(argv).strs(env).bytes(),
+    0,
+    () => `${quote(path)}, [...]`,
+  );
   return ctx().die();
 }
 
@@ -161,7 +179,12 @@ export function WTERMSIG(s: number): number {
 
 /** waitpid(): returns [pid, status]; pid 0 with WNOHANG when none has exited. */
 export function waitpid(pid = -1, options = 0): [number, number] {
-  const r = kcall(Sys.wait4, w.reset().num(pid).num(options).bytes(), 0, () => `${pid}, ${options}`);
+  const r = kcall(
+    Sys.wait4,
+    w.reset().num(pid).num(options).bytes(),
+    0,
+    () => `${pid}, ${options}`,
+  );
   const status = r.value > 0 ? new PayloadReader(r.payload).int() : 0;
   return [r.value, status];
 }
@@ -176,7 +199,11 @@ export function kill(pid: number, sig: number): void {
  * the program next makes or waits in a syscall, with SA_RESTART semantics.
  */
 export function signal(sig: number, handler: ((sig: number) => void) | "ignore" | "default"): void {
-  const action = handler === "ignore" ? SigAction.IGNORE : handler === "default" ? SigAction.DEFAULT : SigAction.CATCH;
+  const action = handler === "ignore"
+    ? SigAction.IGNORE
+    : handler === "default"
+    ? SigAction.DEFAULT
+    : SigAction.CATCH;
   kcall(Sys.mello_sigaction, w.reset().num(sig).num(action).bytes(), 0, () => `${sig}, ${action}`);
   if (typeof handler === "function") ctx().handlers.set(sig, handler);
   else ctx().handlers.delete(sig);

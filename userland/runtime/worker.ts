@@ -62,7 +62,13 @@ function die(): never {
 }
 
 workerScope.onmessage = (e: MessageEvent) => {
-  const init = e.data as { type: string; area: SharedArrayBuffer; areaId: number; spin: SharedArrayBuffer; trace: SharedArrayBuffer };
+  const init = e.data as {
+    type: string;
+    area: SharedArrayBuffer;
+    areaId: number;
+    spin: SharedArrayBuffer;
+    trace: SharedArrayBuffer;
+  };
   if (init.type !== "init") return;
   workerScope.onmessage = null;
   const area = new Area(init.area, init.areaId);
@@ -86,7 +92,11 @@ function start(job: Job, area: Area, spin: SpinSlots, traceSab: SharedArrayBuffe
     area,
     client,
     caps: new Map(job.caps.map(([ep, slot, gen]) => [ep, { slot, gen }])),
-    fds: new Map(job.fds.map(([fd, ep, slot, gen]) => [fd, { ep, cap: { slot, gen }, epoch: area.channel(ep).epoch }])),
+    fds: new Map(
+      job.fds.map((
+        [fd, ep, slot, gen],
+      ) => [fd, { ep, cap: { slot, gen }, epoch: area.channel(ep).epoch }]),
+    ),
     env: new Map(job.env.map((kv) => {
       const i = kv.indexOf("=");
       return i < 0 ? [kv, ""] : [kv.slice(0, i), kv.slice(i + 1)];
@@ -124,7 +134,12 @@ function start(job: Job, area: Area, spin: SpinSlots, traceSab: SharedArrayBuffe
   };
   let main: unknown;
   try {
-    new Function("require", "exports", "module", "__mello_g", body)(require, module.exports, module, guard);
+    new Function("require", "exports", "module", "__mello_g", body)(
+      require,
+      module.exports,
+      module,
+      guard,
+    );
     main = module.exports.main;
   } catch (err) {
     fail(err, 126);

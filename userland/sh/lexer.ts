@@ -17,7 +17,24 @@ export class SyntaxError extends Error {
   }
 }
 
-const OPS = ["&&", "||", ";;", "<<", ">>", "<&", ">&", "<>", ">|", "|", "&", ";", "(", ")", "<", ">"];
+const OPS = [
+  "&&",
+  "||",
+  ";;",
+  "<<",
+  ">>",
+  "<&",
+  ">&",
+  "<>",
+  ">|",
+  "|",
+  "&",
+  ";",
+  "(",
+  ")",
+  "<",
+  ">",
+];
 
 /** Checks the syntax of a nested $( ... ); supplied by the parser to avoid an import cycle. */
 export type SubParser = (src: string, line: number) => void;
@@ -166,7 +183,9 @@ export class Lexer {
     this.#pos++;
     const c = s[this.#pos] ?? "";
     if (c === "(") {
-      if (s[this.#pos + 1] === "(") throw new SyntaxError(line, "arithmetic expansion is not supported");
+      if (s[this.#pos + 1] === "(") {
+        throw new SyntaxError(line, "arithmetic expansion is not supported");
+      }
       const end = this.#matchParen(this.#pos);
       const inner = s.slice(this.#pos + 1, end);
       this.#pos = end + 1;
@@ -207,7 +226,9 @@ export class Lexer {
     while (inner.#pos < text.length) {
       const t = inner.#word(line);
       if (t.t === "word") parts.push(...t.word);
-      if (inner.#pos < text.length) parts.push({ kind: "lit", text: text[inner.#pos++], quoted: false });
+      if (inner.#pos < text.length) {
+        parts.push({ kind: "lit", text: text[inner.#pos++], quoted: false });
+      }
     }
     return parts;
   }

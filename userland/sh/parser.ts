@@ -63,7 +63,9 @@ class Parser {
     this.#skipNewlines();
     while (true) {
       const t = this.#peek();
-      if (t.t === "eof" || (closer !== undefined && (this.#isOp(closer) || this.#isWord(closer)))) break;
+      if (t.t === "eof" || (closer !== undefined && (this.#isOp(closer) || this.#isWord(closer)))) {
+        break;
+      }
       if (t.t === "op" && t.op === ")" && !top) break;
       const andOr = this.#andOr();
       let background = false;
@@ -121,7 +123,12 @@ class Parser {
     if (this.#isWord("{")) {
       this.#take();
       const list = this.list(false, "}");
-      if (!this.#isWord("}")) throw new SyntaxError(this.#peek().line, `Syntax error: ${describe(this.#peek())} unexpected (expecting "}")`);
+      if (!this.#isWord("}")) {
+        throw new SyntaxError(
+          this.#peek().line,
+          `Syntax error: ${describe(this.#peek())} unexpected (expecting "}")`,
+        );
+      }
       this.#take();
       return { kind: "brace", list, redirs: this.#redirs(), line: t.line };
     }

@@ -7,36 +7,36 @@
 // Messages and exit statuses follow dash (Debian's /bin/sh).
 
 import {
+  chdir,
   close,
   dup,
   dup2,
   environ,
-  Errno,
-  execve,
-  which,
-  ErrnoError,
   eprint,
+  Errno,
+  ErrnoError,
+  execve,
   FileAction,
   type FileActionSpec,
   getpgrp,
   getpid,
   ioctl,
   isatty,
-  open,
   O,
+  open,
   pipe,
   read,
   Sig,
   sigDescription,
   spawnp,
-  strerror,
   stdout,
+  strerror,
+  waitpid,
   WEXITSTATUS,
+  which,
   WIFEXITED,
   WNOHANG,
-  waitpid,
   WTERMSIG,
-  chdir,
 } from "../lib/mod.ts";
 import type { AndOr, Command, List, Pipeline, Redir, Simple, Word } from "./ast.ts";
 import { parse, SyntaxError } from "./parser.ts";
@@ -121,15 +121,20 @@ export class Shell {
 
   /** Reconstruct source text for a background list (a child shell re-parses it). */
   #render(ao: AndOr): string {
-    const word = (w: Word) => w.map((p) => {
-      if (p.kind === "lit") return p.quoted ? `'${p.text.replace(/'/g, "'\\''")}'` : p.text;
-      if (p.kind === "param") return p.quoted ? `"\${${p.name}}"` : `\${${p.name}}`;
-      return `$(${p.src})`;
-    }).join("");
+    const word = (w: Word) =>
+      w.map((p) => {
+        if (p.kind === "lit") return p.quoted ? `'${p.text.replace(/'/g, "'\\''")}'` : p.text;
+        if (p.kind === "param") return p.quoted ? `"\${${p.name}}"` : `\${${p.name}}`;
+        return `$(${p.src})`;
+      }).join("");
     const redir = (r: Redir) => `${r.fd}${r.op}${word(r.target)}`;
     const cmd = (c: Command): string =>
       c.kind === "simple"
-        ? [...c.assigns.map((a) => `${a.name}=${word(a.value)}`), ...c.words.map(word), ...c.redirs.map(redir)].join(" ")
+        ? [
+          ...c.assigns.map((a) => `${a.name}=${word(a.value)}`),
+          ...c.words.map(word),
+          ...c.redirs.map(redir),
+        ].join(" ")
         : c.kind === "subshell"
         ? `(${this.#renderList(c.list)}) ${c.redirs.map(redir).join(" ")}`
         : `{ ${this.#renderList(c.list)}; } ${c.redirs.map(redir).join(" ")}`;
@@ -174,7 +179,11 @@ export class Shell {
         return builtin(this, words);
       } catch (err) {
         if (err instanceof ExitShell) throw err;
-        eprint(`${this.name}: ${c.line}: ${words[0]}: ${err instanceof ErrnoError ? strerror(err.errno) : String(err)}`);
+        eprint(
+          `${this.name}: ${c.line}: ${words[0]}: ${
+            err instanceof ErrnoError ? strerror(err.errno) : String(err)
+          }`,
+        );
         return 2;
       }
     });
@@ -232,7 +241,11 @@ export class Shell {
       }
       return Number(target);
     }
-    const flags = r.op === "<" ? O.RDONLY : r.op === "<>" ? O.RDWR | O.CREAT : r.op === ">>"
+    const flags = r.op === "<"
+      ? O.RDONLY
+      : r.op === "<>"
+      ? O.RDWR | O.CREAT
+      : r.op === ">>"
       ? O.WRONLY | O.CREAT | O.APPEND
       : O.WRONLY | O.CREAT | O.TRUNC;
     try {
@@ -242,7 +255,9 @@ export class Shell {
     } catch (err) {
       const errno = err instanceof ErrnoError ? err.errno : Errno.EIO;
       const verb = r.op === "<" ? "cannot open" : "cannot create";
-      const why = errno === Errno.ENOENT && r.op !== "<" ? "Directory nonexistent" : strerror(errno);
+      const why = errno === Errno.ENOENT && r.op !== "<"
+        ? "Directory nonexistent"
+        : strerror(errno);
       eprint(`${this.name}: ${line}: ${verb} ${target}: ${why}`);
       return undefined;
     }
@@ -321,7 +336,11 @@ export class Shell {
       for (const r of c.redirs) {
         const src = this.#redirSource(r, c.line, opened);
         if (src === undefined) return -1;
-        actions.push(src === -1 ? { kind: FileAction.CLOSE, fd: r.fd, fd2: -1 } : { kind: FileAction.DUP2, fd: src, fd2: r.fd });
+        actions.push(
+          src === -1
+            ? { kind: FileAction.CLOSE, fd: r.fd, fd2: -1 }
+            : { kind: FileAction.DUP2, fd: src, fd2: r.fd },
+        );
       }
       return this.#spawn(words, actions, pgid, c.line, false, env);
     } finally {
@@ -329,7 +348,14 @@ export class Shell {
     }
   }
 
-  #spawn(argv: string[], actions: FileActionSpec[], pgid: number, line: number, background: boolean, env?: string[]): number {
+  #spawn(
+    argv: string[],
+    actions: FileActionSpec[],
+    pgid: number,
+    line: number,
+    background: boolean,
+    env?: string[],
+  ): number {
     stdout().flush();
     try {
       return spawnp(argv, {
@@ -379,7 +405,9 @@ export class Shell {
         const [done, ws] = waitpid(pid, WNOHANG);
         if (done === 0) continue;
         this.jobs.delete(pid);
-        if (this.interactive) eprint(`[done] ${WIFEXITED(ws) ? "" : sigDescription(WTERMSIG(ws)) + " "}${src}`);
+        if (this.interactive) {
+          eprint(`[done] ${WIFEXITED(ws) ? "" : sigDescription(WTERMSIG(ws)) + " "}${src}`);
+        }
       } catch {
         this.jobs.delete(pid);
       }
@@ -446,7 +474,13 @@ export class Shell {
 
   #substitute(src: string): string {
     const [r, w] = pipe(O.CLOEXEC);
-    const pid = this.#spawn(["sh", "-c", src], [{ kind: FileAction.DUP2, fd: w, fd2: 1 }], 0, 0, false);
+    const pid = this.#spawn(
+      ["sh", "-c", src],
+      [{ kind: FileAction.DUP2, fd: w, fd2: 1 }],
+      0,
+      0,
+      false,
+    );
     close(w);
     const chunks: Uint8Array[] = [];
     const buf = new Uint8Array(65536);
@@ -591,7 +625,9 @@ const BUILTINS = new Map<string, Builtin>([
   }],
   ["export", (sh, args) => {
     if (args.length === 1) {
-      for (const name of [...sh.exported].sort()) stdout().line(`export ${name}='${sh.vars.get(name) ?? ""}'`);
+      for (const name of [...sh.exported].sort()) {
+        stdout().line(`export ${name}='${sh.vars.get(name) ?? ""}'`);
+      }
       return 0;
     }
     for (const a of args.slice(1)) {
@@ -649,7 +685,11 @@ const BUILTINS = new Map<string, Builtin>([
       execve(path, args.slice(1), sh.environ());
     } catch (err) {
       const errno = err instanceof ErrnoError ? err.errno : Errno.EIO;
-      eprint(`${sh.name}: 1: exec: ${args[1]}: ${errno === Errno.ENOENT ? "not found" : strerror(errno)}`);
+      eprint(
+        `${sh.name}: 1: exec: ${args[1]}: ${
+          errno === Errno.ENOENT ? "not found" : strerror(errno)
+        }`,
+      );
       throw new ExitShell(errno === Errno.ENOENT ? 127 : 126);
     }
     return 0;
@@ -689,4 +729,3 @@ const BUILTINS = new Map<string, Builtin>([
 export function isBuiltin(name: string): boolean {
   return BUILTINS.has(name);
 }
-
