@@ -268,11 +268,11 @@ export class Kernel {
     return Promise.resolve(image);
   }
 
-  /** Spawn a program as a child of init. */
+  /** Spawn a program as a child of init; its record stays valid after it is reaped. */
   spawn(
     req: Partial<SpawnRequest> & { path: string; argv: string[] },
     creds?: Creds,
-  ): Promise<number> {
+  ): Promise<Process> {
     const full: SpawnRequest = {
       env: ["PATH=/bin", "HOME=/", "TERM=xterm"],
       actions: [],

@@ -46,14 +46,14 @@ async function main(): Promise<number> {
   const os = await boot({ trace: values.trace, console: true });
   try {
     const k = os.kernel;
-    const pid = await k.spawn({
+    const shell = await k.spawn({
       path: "/bin/sh",
       argv: ["-sh"],
       env: ["PATH=/bin", "HOME=/", "TERM=" + (Deno.env.get("TERM") ?? "xterm"), "USER=root"],
       pgid: 0,
       rights: ALL_RIGHTS & ~Right.SYSTEM,
     });
-    const status = await k.manager.get(pid)!.exited;
+    const status = await shell.exited;
     return shellStatus(status);
   } finally {
     await os.shutdown();

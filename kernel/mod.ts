@@ -8,7 +8,7 @@
 
 import { ALL_RIGHTS, Right } from "./cap/rights.ts";
 import { type BootOptions, Kernel } from "./kernel.ts";
-import { shellStatus } from "./proc/process.ts";
+import { type Process, shellStatus } from "./proc/process.ts";
 import { Status } from "./ipc/server_runtime.ts";
 import { FileAction } from "../servers/vfs/mod.ts";
 import { Sig } from "./signals.ts";
@@ -83,9 +83,9 @@ export async function boot(options: BootOptions = {}): Promise<Handle> {
     const env = Object.entries(opts.env ?? { PATH: "/bin", HOME: "/", TERM: "xterm" }).map(
       ([name, v]) => `${name}=${v}`,
     );
-    let pid: number;
+    let proc: Process;
     try {
-      pid = await k.spawn({
+      proc = await k.spawn({
         path: "/bin/sh",
         argv: ["sh", "-c", cmdline],
         env,
@@ -107,7 +107,7 @@ export async function boot(options: BootOptions = {}): Promise<Handle> {
     } finally {
       await Promise.all([k.fds.close(inR), k.fds.close(outW), k.fds.close(errW)]);
     }
-    const proc = k.manager.get(pid)!;
+    const pid = proc.pid;
     const feed = (async () => {
       const input = typeof opts.stdin === "string"
         ? new TextEncoder().encode(opts.stdin)

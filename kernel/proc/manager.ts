@@ -121,7 +121,7 @@ export class ProcessManager {
   }
 
   /** posix_spawn: a new process running `req.path`, child of `parent`. */
-  async spawn(parent: Process, req: SpawnRequest): Promise<number> {
+  async spawn(parent: Process, req: SpawnRequest): Promise<Process> {
     let creds = parent.creds;
     if (req.uid >= 0 || req.gid >= 0) {
       if (parent.creds.euid !== 0) {
@@ -181,7 +181,7 @@ export class ProcessManager {
     });
     parent.children.add(pid);
     this.#start(p, warm, image, req.env, routes);
-    return pid;
+    return p;
   }
 
   /** execve: replace the program `p` runs, keeping its pid and open fds. */

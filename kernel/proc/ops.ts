@@ -47,7 +47,7 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
       traced: a.int(0, 1) === 1,
       sigDefault: a.int(0, 2 ** 32),
     };
-    return m.spawn(me(req), spawnReq);
+    return m.spawn(me(req), spawnReq).then((p) => p.pid);
   }
 
   async function doExecve(req: Request): Promise<Answer> {

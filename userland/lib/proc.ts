@@ -204,9 +204,23 @@ export function signal(sig: number, handler: ((sig: number) => void) | "ignore" 
     : handler === "default"
     ? SigAction.DEFAULT
     : SigAction.CATCH;
-  kcall(Sys.mello_sigaction, w.reset().num(sig).num(action).bytes(), 0, () => `${sig}, ${action}`);
-  if (typeof handler === "function") ctx().handlers.set(sig, handler);
-  else ctx().handlers.delete(sig);
+  // The handler must be in place before the kernel can deliver to it.
+  const handlers = ctx().handlers;
+  const old = handlers.get(sig);
+  if (typeof handler === "function") handlers.set(sig, handler);
+  else handlers.delete(sig);
+  try {
+    kcall(
+      Sys.mello_sigaction,
+      w.reset().num(sig).num(action).bytes(),
+      0,
+      () => `${sig}, ${action}`,
+    );
+  } catch (err) {
+    if (old !== undefined) handlers.set(sig, old);
+    else handlers.delete(sig);
+    throw err;
+  }
 }
 
 /** nanosleep(): sleep `ms`, waking early only to die or run signal handlers. */

@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import process from "node:process";
+import { installProgram, until, withOs } from "./helpers/system.ts";
+import { INIT_PID } from "../kernel/proc/manager.ts";
+
+Deno.test("proc: exit statuses reach the parent as $? and as wait statuses", async () => {
+  await withOs(async (os) => {
+    assert.equal((await os.run("true")).status, 0);
+    assert.equal((await os.run("false")).status, 1);
+    assert.equal((await os.run("exit 3")).status, 3);
+    assert.equal((await os.run("sh -c 'exit 300'")).status, 300 & 0xff);
+    await installProgram(os, "waittest");
+    const r = await os.run("waittest status");
+    assert.equal(r.stdout, "exit 0\nexit 7\nsignal 15\n", r.stderr);
+  });
+});
+
+Deno.test("proc: wait4 gives ECHILD without children and 0 with WNOHANG while one runs", async () => {
+  await withOs(async (os) => {
+    await installProgram(os, "waittest");
+    assert.equal((await os.run("waittest echild")).stdout, "wait: ECHILD\n");
+    assert.equal((await os.run("waittest nohang")).stdout, "nohang 0\nwaited true true 0\n");
+    assert.equal((await os.run("waittest many 20")).stdout, "reaped 20\n");
+  });
+});
+
+Deno.test("proc: getpid and getppid agree with the process table", async () => {
+  await withOs(async (os) => {
+    const { pid, done } = await os.start("echo $$");
+    assert.equal((await done).stdout, `${pid}\n`);
+  });
+});
+
+Deno.test("proc: an orphan is reparented to init and reaped when it ends", async () => {
+  await withOs(async (os) => {
+    await installProgram(os, "waittest");
+    const r = await os.run("waittest orphan");
+    const child = Number(/child (\d+)/.exec(r.stdout)![1]);
+    const p = os.kernel.manager.get(child)!;
+    assert.equal(p.ppid, INIT_PID);
+    os.kill(child, 9);
+    assert.equal(await p.exited, 9);
+    await until(() => os.kernel.manager.get(child) === undefined, "orphan reaped");
+  });
+});
+
+Deno.test("proc: SIGKILL, SIGTERM and SIGINT end a sleeping program with 128+sig", async () => {
+  await withOs(async (os) => {
+    for (const sig of [9, 15, 2]) {
+      const job = await os.start("exec sleep 30");
+      await until(() => os.kernel.manager.get(job.pid)?.name === "sleep", "sleep running");
+      os.kill(job.pid, sig);
+      assert.equal((await job.done).status, 128 + sig);
+    }
+  });
+});
+
+Deno.test("proc: a program stuck in a loop is killed and stops using the CPU", async () => {
+  await withOs(async (os) => {
+    const job = await os.start("exec spin");
+    await until(() => os.kernel.manager.get(job.pid)?.name === "spin", "spin running");
+    os.kill(job.pid, 9);
+    assert.equal((await job.done).status, 137);
+    // The Worker ends itself at its next loop guard: the process stops burning a core.
+    const before = process.cpuUsage();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 400));
+    const used = process.cpuUsage(before);
+    const cpuMs = (used.user + used.system) / 1000;
+    assert.ok(cpuMs < (performance.now() - t0) * 0.6, `CPU still busy: ${cpuMs} ms in 400 ms`);
+  });
+});
+
+Deno.test("proc: a caught signal runs its handler and the program carries on; default TERM ends it", async () => {
+  await withOs(async (os) => {
+    await installProgram(os, "sigtest");
+    const job = await os.start("exec sigtest catch");
+    await until(() => os.kernel.manager.get(job.pid)?.name === "sigtest", "sigtest running");
+    await until(() => os.kernel.manager.get(job.pid)!.dispositions[10] === 2, "handler installed");
+    os.kill(job.pid, 10);
+    os.kill(job.pid, 10);
+    await new Promise((r) => setTimeout(r, 50));
+    os.kill(job.pid, 15);
+    const r = await job.done;
+    assert.equal(r.status, 143);
+    // SIGUSR1 may land before "ready" is written: both lines, in either order.
+    assert.match(r.stdout, /ready \d+\n/);
+    assert.match(r.stdout, /got 10\n/);
+  });
+});
+
+Deno.test("proc: an ignored SIGTERM does nothing; SIGKILL cannot be ignored", async () => {
+  await withOs(async (os) => {
+    await installProgram(os, "sigtest");
+    const job = await os.start("exec sigtest ignore");
+    await until(() => os.kernel.manager.get(job.pid)?.dispositions[15] === 1, "SIGTERM ignored");
+    os.kill(job.pid, 15);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(os.kernel.manager.get(job.pid)?.state, "running");
+    os.kill(job.pid, 9);
+    assert.equal((await job.done).status, 137);
+  });
+});
+
+Deno.test("proc: SIGCHLD reaches a parent that catches it", async () => {
+  await withOs(async (os) => {
+    await installProgram(os, "sigtest");
+    const r = await os.run("sigtest chld");
+    assert.equal(r.stdout, "sigchld true 0\n", r.stderr);
+  });
+});
+
+Deno.test("proc: writing to a pipe without readers raises SIGPIPE, or EPIPE when it is ignored", async () => {
+  await withOs(async (os) => {
+    await installProgram(os, "sigtest");
+    const killed = await os.run("exec sigtest pipe");
+    assert.equal(killed.status, 128 + 13);
+    assert.equal(killed.stdout, "");
+    assert.equal((await os.run("sigtest epipe")).stdout, "write: EPIPE\n");
+    // A producer feeding a consumer that quits early dies of SIGPIPE instead of hanging.
+    assert.equal((await os.run("yes | true; echo done")).stdout, "done\n");
+  });
+});
+
+Deno.test("proc: a crashing program exits 1 with its error on stderr, and the system carries on", async () => {
+  await withOs(async (os) => {
+    await installProgram(os, "crash");
+    const r = await os.run("crash throw");
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /crash: TypeError: kaboom/);
+    const a = await os.run("crash async");
+    assert.equal(a.status, 1);
+    assert.match(a.stderr, /async kaboom/);
+    assert.equal((await os.run("echo alive")).stdout, "alive\n");
+  });
+});
+
+Deno.test("proc: kill checks credentials: another user's process is EPERM", async () => {
+  await withOs(async (os) => {
+    const job = await os.start("exec sleep 30");
+    await until(() => os.kernel.manager.get(job.pid)?.name === "sleep", "sleep running");
+    const r = await os.run(`kill ${job.pid}`, { uid: 1000 });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /Operation not permitted/);
+    assert.equal((await os.run(`kill -9 ${job.pid}`)).status, 0);
+    assert.equal((await job.done).status, 137);
+    assert.match((await os.run("kill 99999")).stderr, /No such process/);
+  });
+});
