@@ -306,5 +306,7 @@ export class Kernel {
     this.server.stop();
     await this.supervisor.stop();
     this.tracer.close();
+    // The tty server puts a host terminal in raw mode; a crash may have left it so.
+    if (this.options.console === true && Deno.stdin.isTerminal()) Deno.stdin.setRaw(false);
   }
 }

@@ -93,12 +93,18 @@ export class KernelFds {
     }
   }
 
-  /** Read until EOF. */
-  async readAll(fd: number): Promise<Uint8Array> {
+  /** Read until EOF (or, with `tolerant`, until an error: what came so far). */
+  async readAll(fd: number, tolerant = false): Promise<Uint8Array> {
     const parts: Uint8Array[] = [];
     let total = 0;
     for (;;) {
-      const chunk = await this.read(fd);
+      let chunk: Uint8Array;
+      try {
+        chunk = await this.read(fd);
+      } catch (err) {
+        if (!tolerant) throw err;
+        break;
+      }
       if (chunk.length === 0) break;
       parts.push(chunk);
       total += chunk.length;

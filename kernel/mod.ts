@@ -117,17 +117,18 @@ export async function boot(options: BootOptions = {}): Promise<Handle> {
       } catch {
         // the command stopped reading (EPIPE): what it took is what it got
       } finally {
-        await k.fds.close(inW);
+        await k.fds.close(inW).catch(() => {});
       }
     })();
     const done = (async (): Promise<RunResult> => {
+      // A pipe lost with a crashed VFS reads as what arrived before the crash.
       const [out, err, waitStatus] = await Promise.all([
-        k.fds.readAll(outR),
-        k.fds.readAll(errR),
+        k.fds.readAll(outR, true),
+        k.fds.readAll(errR, true),
         proc.exited,
       ]);
       await feed;
-      await Promise.all([k.fds.close(outR), k.fds.close(errR)]);
+      await Promise.all([k.fds.close(outR), k.fds.close(errR)].map((p) => p.catch(() => {})));
       return {
         status: shellStatus(waitStatus),
         waitStatus,

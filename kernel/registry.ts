@@ -1,6 +1,8 @@
 // The registry: which servers exist, their endpoint numbers, and the Deno
 // permissions each Worker gets (only what its job needs).
 
+import { STATE_BYTES as TTY_STATE_BYTES } from "../servers/tty/mod.ts";
+
 /** Fixed endpoint numbers. */
 export const Endpoint = {
   KERNEL: 0,
@@ -37,7 +39,7 @@ export function defaultServers(): ServerSpec[] {
       endpoint: Endpoint.TTY,
       module: new URL("../servers/tty/main.ts", import.meta.url),
       permissions: "none",
-      stateBytes: 0,
+      stateBytes: TTY_STATE_BYTES,
     },
   ];
 }

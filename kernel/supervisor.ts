@@ -129,6 +129,11 @@ export class Supervisor {
     await this.#recover(h, why, true);
   }
 
+  /** Make a server hang (its event loop stops), for tests of hang detection. */
+  hang(name: string): void {
+    this.servers.get(name)?.worker?.postMessage({ type: "hang" });
+  }
+
   /** Make a server crash, as a bug would; resolves when it is back (or failed). */
   async crash(name: string): Promise<void> {
     const h = this.servers.get(name);
@@ -151,6 +156,9 @@ export class Supervisor {
 
   #start(h: ServerHandle, restart: boolean): Promise<void> {
     const spec = h.spec;
+    // Each Worker gets its own status words: a retired one keeps its RETIRED flag.
+    h.statusSab = new SharedArrayBuffer(Status.WORDS * 4);
+    h.status = new Int32Array(h.statusSab);
     const worker = new Worker(spec.module, {
       type: "module",
       name: spec.name,
@@ -189,6 +197,12 @@ export class Supervisor {
           resolve();
         } else if (m.type === "log" && typeof m.text === "string") {
           this.host.log(m.text);
+        } else if (m.type === "crashed") {
+          clearTimeout(timer);
+          if (h.worker !== worker) return;
+          this.host.log(`${spec.name}: crashed: ${String(m.text).split("\n")[0]}`);
+          void this.#recover(h, "crash", false);
+          resolve();
         }
       };
       worker.onerror = (e: ErrorEvent) => {
@@ -210,6 +224,10 @@ export class Supervisor {
     h.worker = undefined;
     h.state = "restarting";
     this.#markAll(h.spec.endpoint, EndpointState.RESTARTING, true);
+    // A Worker stuck in Atomics.wait wakes to find itself retired; one stuck
+    // in a loop cannot be stopped by Deno 2.9, but it owns nothing any more.
+    Atomics.store(h.status, Status.RETIRED, 1);
+    Atomics.notify(h.status, Status.RETIRED);
     old?.terminate();
     const now = performance.now();
     h.recent = h.recent.filter((t) => now - t < RESTART_WINDOW_MS);

@@ -30,6 +30,8 @@ export interface SyncReply {
   errno: number;
   value: number;
   payload: Uint8Array;
+  /** The call was lost with its server (EIO from a restart, not from the server). */
+  reset: boolean;
 }
 
 /** What the client does when the kernel has ordered its process to end. */
@@ -40,7 +42,7 @@ export class SyncClient {
   #nextId = 1;
   readonly #epochs: number[] = [];
   #payload = new Uint8Array(MAX_INLINE);
-  readonly #reply: SyncReply = { errno: 0, value: 0, payload: new Uint8Array(0) };
+  readonly #reply: SyncReply = { errno: 0, value: 0, payload: new Uint8Array(0), reset: false };
   /** Called on every wake-up, to act on the kill word and pending signals. */
   onWake: () => void = () => {};
 
@@ -77,7 +79,7 @@ export class SyncClient {
       ch.requestBell.ring();
       ch.requests.spaceBell.park(() => ch.requests.usedBytes() + bytes <= ch.requests.size, 50);
       if (this.area.killed) this.onKilled();
-      if (ch.epoch !== epoch) return this.#fail(Errno.EIO);
+      if (ch.epoch !== epoch) return this.#fail(Errno.EIO, true);
       ch.enter();
       off = ch.requests.reserve(bytes);
     }
@@ -103,7 +105,7 @@ export class SyncClient {
     const ring = ch.replies;
     for (;;) {
       const off = this.#waitRecord(ch, epoch);
-      if (off < 0) return this.#fail(Errno.EIO); // the server died with our call
+      if (off < 0) return this.#fail(Errno.EIO, true); // the server died with our call
       const dv = ring.dv;
       const gotId = dv.getUint32(off + HDR_ID, true);
       if (gotId !== id) {
@@ -123,6 +125,7 @@ export class SyncClient {
         this.#payload.set(ring.u8.subarray(off + HEADER_BYTES, off + HEADER_BYTES + plen));
       }
       r.payload = this.#payload.subarray(0, plen);
+      r.reset = false;
       ring.consume(off);
       ring.commit();
       return r;
@@ -175,9 +178,10 @@ export class SyncClient {
     return ch.down === EndpointState.UP;
   }
 
-  #fail(errno: number): SyncReply {
+  #fail(errno: number, reset = false): SyncReply {
     const r = this.#reply;
     r.errno = errno;
+    r.reset = reset;
     r.value = -1;
     r.payload = this.#payload.subarray(0, 0);
     return r;

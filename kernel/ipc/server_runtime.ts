@@ -28,6 +28,8 @@ export const Status = {
   ERRORS: 3,
   REJECTED: 4,
   CHANNELS: 5,
+  /** Set by the supervisor when it has given up on this Worker (see "hang"). */
+  RETIRED: 6,
   WORDS: 8,
 } as const;
 
@@ -61,6 +63,7 @@ export type Control =
   | { type: "attach"; id: number; sab: SharedArrayBuffer }
   | { type: "detach"; id: number }
   | { type: "crash" }
+  | { type: "hang" }
   | { type: "stop" };
 
 /** What a server's setup gets to work with. */
@@ -80,6 +83,8 @@ export interface ServerEnv {
 
 /** What a server provides. */
 export interface ServerParts {
+  /** Capability slots of ours that stay valid across a restart (state kept in shared memory). */
+  keepSlots?: Set<number>;
   routes: Map<number, Route>;
   /** A process's area is gone (it exited): drop what it held. */
   onDetach?: (areaId: number) => void;
@@ -89,16 +94,36 @@ export interface ServerParts {
 
 /** Run this Worker as a server: `setup` builds the dispatch table. */
 export function runServer(setup: (env: ServerEnv) => ServerParts | Promise<ServerParts>): void {
+  // A bug that escapes a handler ends this Worker; the supervisor hears of it
+  // here rather than through a stack trace on the user's terminal.
+  const die = (what: unknown) => {
+    const text = what instanceof Error ? (what.stack ?? what.message) : String(what);
+    workerScope.postMessage({ type: "crashed", text });
+    workerScope.close();
+  };
+  addEventListener("error", (e) => {
+    e.preventDefault();
+    die((e as ErrorEvent).error ?? (e as ErrorEvent).message);
+  });
+  addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    die(e.reason);
+  });
+
   let server: Server | undefined;
   let onDetach: ((id: number) => void) | undefined;
   let onStop: (() => void) | undefined;
+  let status: SharedArrayBuffer | undefined;
   const early: Control[] = [];
 
   workerScope.onmessage = async (e: MessageEvent) => {
     const msg = e.data as ServerInit | Control;
     if (msg.type === "init") {
       const env = makeEnv(msg);
+      status = msg.status;
       const parts = await setup(env);
+      // A successor revokes what its predecessor minted, except what it kept.
+      if (msg.restart) env.caps.adoptRange((slot) => parts.keepSlots?.has(slot) ?? false);
       onDetach = parts.onDetach;
       onStop = parts.onStop;
       server = new Server({
@@ -136,6 +161,17 @@ export function runServer(setup: (env: ServerEnv) => ServerParts | Promise<Serve
           throw new Error("crash requested by the kernel");
         }, 0);
         break;
+      case "hang": {
+        // On purpose, for supervisor tests: the event loop stops (no heartbeat,
+        // no requests served) until the supervisor retires us.
+        const words = new Int32Array(status!);
+        while (Atomics.load(words, Status.RETIRED) === 0) {
+          Atomics.wait(words, Status.RETIRED, 0, 1000);
+        }
+        server!.stop();
+        workerScope.close();
+        break;
+      }
       case "stop":
         server!.stop();
         onStop?.();
@@ -149,7 +185,6 @@ export function runServer(setup: (env: ServerEnv) => ServerParts | Promise<Serve
 function makeEnv(init: ServerInit): ServerEnv {
   const sys = new SysMem(init.sys);
   const caps = new CapTable(init.caps, init.endpoint);
-  if (init.restart) caps.adoptRange();
   const trace = new TraceWriter(init.trace, init.endpoint);
   const area = new Area(init.area.sab, init.area.id);
   return {

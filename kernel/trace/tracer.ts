@@ -63,6 +63,9 @@ export class Tracer {
       tid: 0,
       args: { name: "processes" },
     });
+    for (const [tid, name] of this.#names) {
+      this.#emit({ name: "thread_name", ph: "M", pid: SERVERS_PID, tid, args: { name } });
+    }
     this.#timer = setInterval(() => this.drain(), 100);
   }
 

@@ -9,3 +9,6 @@ export const TtyOp = {
 /** Console device numbers (/dev/console is 5:1 on Linux). */
 export const CONSOLE_MAJOR = 5;
 export const CONSOLE_MINOR = 1;
+
+/** Bytes of state the tty server keeps across restarts (its console opens). */
+export { STATE_BYTES } from "./opens.ts";

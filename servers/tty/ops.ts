@@ -19,6 +19,7 @@ import {
   TERMIOS_BYTES,
 } from "./line_discipline.ts";
 import { CONSOLE_MAJOR, CONSOLE_MINOR, TtyOp } from "./mod.ts";
+import { Opens } from "./opens.ts";
 
 const KERNEL_EP = 0;
 
@@ -32,11 +33,9 @@ interface Waiter {
 export function createTty(env: ServerEnv): ServerParts {
   const ld = new LineDiscipline();
   const hostTty = Deno.stdin.isTerminal();
-  const opens = new Map<number, { flags: number; root: { slot: number; gen: number } }>();
+  const opens = new Opens(env.init.state!);
   const waiters: Waiter[] = [];
   const born = nowTimespec();
-  let nextOpen = 1;
-  let foreground = 0;
   let rawSet = false;
   let reading = false;
   let hungUp = false;
@@ -61,7 +60,7 @@ export function createTty(env: ServerEnv): ServerParts {
         }
         const fx = ld.input(buf.subarray(0, n));
         if (fx.echo.length > 0 && hostTty) output(new Uint8Array(fx.echo));
-        if (fx.signal !== undefined && foreground > 0) signalGroup(fx.signal);
+        if (fx.signal !== undefined && opens.foreground > 0) signalGroup(fx.signal);
         serve();
       }
     })();
@@ -73,7 +72,7 @@ export function createTty(env: ServerEnv): ServerParts {
       KERNEL_EP,
       Sys.kill,
       cap,
-      w.reset().num(-foreground).num(sig).bytes().slice(),
+      w.reset().num(-opens.foreground).num(sig).bytes().slice(),
     );
   }
 
@@ -121,22 +120,26 @@ export function createTty(env: ServerEnv): ServerParts {
   function doOpen(req: Request): Answer {
     const holder = req.args.int(1);
     const flags = req.args.int(0);
-    const id = nextOpen++;
+    const id = opens.nextId();
     const root = env.caps.mint(env.init.endpoint, ALL_RIGHTS, holder, id);
-    opens.set(id, { flags, root });
+    if (!opens.add({ id, flags, root })) {
+      env.caps.free(root);
+      throw new ErrnoError(Errno.ENFILE, "too many console opens");
+    }
     if ((flags & O.ACCMODE) !== O.WRONLY) startInput();
     return { value: id, payload: w.reset().num(root.slot).num(root.gen).bytes().slice() };
   }
 
   function doRelease(req: Request): Answer {
     const o = openOf(req);
-    opens.delete(req.object);
+    opens.remove(req.object);
     env.caps.free(o.root);
     return 0;
   }
 
   function doSetfl(req: Request): Answer {
-    openOf(req).flags = req.value;
+    openOf(req);
+    opens.setFlags(req.object, req.value);
     return 0;
   }
 
@@ -198,9 +201,9 @@ export function createTty(env: ServerEnv): ServerParts {
         return 0;
       }
       case TIOCGPGRP:
-        return foreground;
+        return opens.foreground;
       case TIOCSPGRP:
-        foreground = req.args.int(0);
+        opens.foreground = req.args.int(0);
         return 0;
       case TIOCGWINSZ: {
         const { rows, columns } = Deno.consoleSize();
@@ -233,6 +236,7 @@ export function createTty(env: ServerEnv): ServerParts {
 
   return {
     routes,
+    keepSlots: opens.slots(),
     onDetach: (areaId) => {
       for (let i = waiters.length - 1; i >= 0; i--) {
         if (waiters[i].area === areaId) waiters.splice(i, 1);

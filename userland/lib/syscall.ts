@@ -6,11 +6,41 @@ import { ErrnoError, errnoName, strerror } from "../../kernel/errno.ts";
 import { AREA_SIGNALS } from "../../kernel/ipc/channel.ts";
 import type { CapToken } from "../../kernel/ipc/message.ts";
 import type { SyncReply } from "../../kernel/ipc/client_sync.ts";
-import { sysName } from "../../kernel/syscalls.ts";
+import { Sys, sysName } from "../../kernel/syscalls.ts";
 import { EventKind, PROGRAM_EP, traceClockUs } from "../../kernel/trace/events.ts";
 import { ctx } from "./context.ts";
 
 export { ErrnoError };
+
+/**
+ * Calls sent again once when their server died with them: a second try has
+ * no effect the first could have had (a read takes the next data; whatever
+ * the dead server had taken is gone either way). Writes are never retried.
+ */
+const RETRY_SAFE = new Set<number>([
+  Sys.read,
+  Sys.pread64,
+  Sys.fstat,
+  Sys.ioctl,
+  Sys.getdents64,
+  Sys.stat,
+  Sys.lstat,
+  Sys.newfstatat,
+  Sys.statx,
+  Sys.access,
+  Sys.faccessat,
+  Sys.readlink,
+  Sys.readlinkat,
+  Sys.getcwd,
+  Sys.getxattr,
+  Sys.lgetxattr,
+  Sys.fgetxattr,
+  Sys.listxattr,
+  Sys.llistxattr,
+  Sys.flistxattr,
+  Sys.statfs,
+  Sys.fstatfs,
+]);
 
 /** Renders a call's arguments for the trace; called only when traced. */
 export type ArgText = () => string;
@@ -31,14 +61,16 @@ export function syscall(
 ): SyncReply {
   const c = ctx();
   if (c.trace === undefined) {
-    const r = c.client.call(ep, nr, cap, payload, value, 0);
+    let r = c.client.call(ep, nr, cap, payload, value, 0);
+    if (r.reset && RETRY_SAFE.has(nr)) r = c.client.call(ep, nr, cap, payload, value, 0);
     deliverSignals();
     if (r.errno !== 0) throw new ErrnoError(r.errno, sysName(nr));
     return r;
   }
   const traceId = ((c.area.id << 20) | (c.traceSeq++ & 0xfffff)) >>> 0;
   const t0 = traceClockUs();
-  const r = c.client.call(ep, nr, cap, payload, value, traceId);
+  let r = c.client.call(ep, nr, cap, payload, value, traceId);
+  if (r.reset && RETRY_SAFE.has(nr)) r = c.client.call(ep, nr, cap, payload, value, traceId);
   const t1 = traceClockUs();
   const result = r.errno !== 0
     ? `-1 ${errnoName(r.errno)} (${strerror(r.errno)})`
