@@ -20,6 +20,7 @@ import { Server } from "./ipc/server.ts";
 import { Errno, ErrnoError } from "./errno.ts";
 import { O } from "./fcntl.ts";
 import { KernelFds } from "./kfd.ts";
+import { HostConsole } from "./console.ts";
 import { buildUserland } from "./loader/build.ts";
 import { INIT_PID, ProcessManager, type SpawnRequest } from "./proc/manager.ts";
 import { kernelRoutes } from "./proc/ops.ts";
@@ -74,8 +75,11 @@ export class Kernel {
   vfsCap!: CapToken;
   ttyCap!: CapToken;
   #stopped = false;
+  /** The host terminal, when this boot has the console. */
+  readonly console?: HostConsole;
 
   private constructor(readonly options: BootOptions) {
+    if (options.console === true) this.console = new HostConsole();
     this.spin.init(options.spinSlots ?? Math.max(1, navigator.hardwareConcurrency - 1));
     this.area = Area.create(0);
     this.areas.set(0, this.area);
@@ -174,11 +178,21 @@ export class Kernel {
     k.ttyCap = k.caps.mint(Endpoint.TTY, ALL_RIGHTS, INIT_PID, 0);
     k.init.caps.set(Endpoint.VFS, k.vfsCap);
     k.fds.vfsCap = k.vfsCap;
-    const specs = options.servers ?? defaultServers();
+    const specs = (options.servers ?? defaultServers()).map((spec) =>
+      spec.name === "tty" && k.console !== undefined
+        ? {
+          ...spec,
+          options: { ...spec.options, input: k.console.queue.sab, hostTty: k.console.isTerminal },
+        }
+        : spec
+    );
     await Promise.all(specs.map((spec) => k.#startServer(spec)));
     k.images = await images;
     k.pool.fill();
-    if (options.console === true) await k.#attachConsole();
+    if (k.console !== undefined) {
+      k.console.watch();
+      await k.#attachConsole();
+    }
     return k;
   }
 
@@ -306,7 +320,6 @@ export class Kernel {
     this.server.stop();
     await this.supervisor.stop();
     this.tracer.close();
-    // The tty server puts a host terminal in raw mode; a crash may have left it so.
-    if (this.options.console === true && Deno.stdin.isTerminal()) Deno.stdin.setRaw(false);
+    this.console?.stop();
   }
 }

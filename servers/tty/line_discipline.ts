@@ -112,7 +112,7 @@ export class LineDiscipline {
         if (sig !== 0) {
           this.#line.length = 0;
           signal = sig;
-          if (doEcho) echo.push(0x5e, b + 0x40, 0x0a); // "^C\n"
+          if (doEcho) echo.push(0x5e, b + 0x40); // "^C", as ECHOCTL shows it
           continue;
         }
       }

@@ -10,16 +10,10 @@ import type { ServerEnv, ServerParts } from "../../kernel/ipc/server_runtime.ts"
 import { encodeStat, makedev, nowTimespec, S } from "../../kernel/stat.ts";
 import { Sys } from "../../kernel/syscalls.ts";
 import { ObjectOp } from "../vfs/mod.ts";
-import {
-  decodeTermios,
-  encodeTermios,
-  LineDiscipline,
-  ONLCR,
-  OPOST,
-  TERMIOS_BYTES,
-} from "./line_discipline.ts";
+import { decodeTermios, encodeTermios, LineDiscipline, TERMIOS_BYTES } from "./line_discipline.ts";
 import { CONSOLE_MAJOR, CONSOLE_MINOR, TtyOp } from "./mod.ts";
 import { Opens } from "./opens.ts";
+import { InputQueue } from "./input.ts";
 
 const KERNEL_EP = 0;
 
@@ -32,38 +26,45 @@ interface Waiter {
 /** Build the tty server. */
 export function createTty(env: ServerEnv): ServerParts {
   const ld = new LineDiscipline();
-  const hostTty = Deno.stdin.isTerminal();
+  const hostTty = env.init.options.hostTty === true;
+  const input = env.init.options.input instanceof SharedArrayBuffer
+    ? new InputQueue(env.init.options.input)
+    : undefined;
   const opens = new Opens(env.init.state!);
   const waiters: Waiter[] = [];
   const born = nowTimespec();
-  let rawSet = false;
   let reading = false;
   let hungUp = false;
   const w = new PayloadWriter();
 
+  // Input arrives through the queue the kernel fills from the host's stdin.
   function startInput(): void {
-    if (reading) return;
+    if (reading || input === undefined) return;
     reading = true;
-    if (hostTty && !rawSet) {
-      Deno.stdin.setRaw(true);
-      rawSet = true;
-    }
-    void (async () => {
-      const buf = new Uint8Array(4096);
-      for (;;) {
-        const n = await Deno.stdin.read(buf);
-        if (n === null) {
+    const q = input;
+    q.want();
+    const drain = () => {
+      for (const chunk of q.take()) {
+        if (chunk === null) {
           hungUp = true;
           ld.hangup();
-          serve();
-          return;
+          continue;
         }
-        const fx = ld.input(buf.subarray(0, n));
+        const fx = ld.input(chunk);
         if (fx.echo.length > 0 && hostTty) output(new Uint8Array(fx.echo));
         if (fx.signal !== undefined && opens.foreground > 0) signalGroup(fx.signal);
-        serve();
       }
-    })();
+      serve();
+      const p = q.bell.arm(() => q.ring.hasRecord());
+      if (p === null) queueMicrotask(drain);
+      else {
+        p.then(() => {
+          q.bell.settle();
+          drain();
+        });
+      }
+    };
+    drain();
   }
 
   function signalGroup(sig: number): void {
@@ -76,20 +77,11 @@ export function createTty(env: ServerEnv): ServerParts {
     );
   }
 
+  // The host terminal does the output processing (Deno's raw mode leaves
+  // OPOST on), so bytes go out as they are.
   function output(bytes: Uint8Array): void {
-    let out = bytes;
-    if (
-      hostTty && (ld.termios.oflag & (OPOST | ONLCR)) === (OPOST | ONLCR) && bytes.includes(0x0a)
-    ) {
-      const parts: number[] = [];
-      for (const b of bytes) {
-        if (b === 0x0a) parts.push(0x0d);
-        parts.push(b);
-      }
-      out = new Uint8Array(parts);
-    }
     let done = 0;
-    while (done < out.length) done += Deno.stdout.writeSync(out.subarray(done));
+    while (done < bytes.length) done += Deno.stdout.writeSync(bytes.subarray(done));
   }
 
   function serve(): void {
@@ -126,7 +118,6 @@ export function createTty(env: ServerEnv): ServerParts {
       env.caps.free(root);
       throw new ErrnoError(Errno.ENFILE, "too many console opens");
     }
-    if ((flags & O.ACCMODE) !== O.WRONLY) startInput();
     return { value: id, payload: w.reset().num(root.slot).num(root.gen).bytes().slice() };
   }
 
@@ -241,9 +232,6 @@ export function createTty(env: ServerEnv): ServerParts {
       for (let i = waiters.length - 1; i >= 0; i--) {
         if (waiters[i].area === areaId) waiters.splice(i, 1);
       }
-    },
-    onStop: () => {
-      if (rawSet) Deno.stdin.setRaw(false);
     },
   };
 }

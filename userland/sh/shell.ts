@@ -414,8 +414,10 @@ export class Shell {
     }
   }
 
+  /** Take the terminal: our group is the foreground one between jobs. */
   setOwnGroup(): void {
     this.#ownGroup = getpgrp();
+    this.#foreground(this.#ownGroup);
   }
 
   // --- expansion ---
