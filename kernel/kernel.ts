@@ -34,6 +34,7 @@ import { Tracer } from "./trace/tracer.ts";
 import { TRACE_AREA_BYTES, TraceWriter } from "./trace/events.ts";
 import { TtyOp } from "../servers/tty/mod.ts";
 import { VfsOp } from "../servers/vfs/mod.ts";
+import { ServerOp } from "./ipc/server_runtime.ts";
 
 /** How to boot. */
 export interface BootOptions {
@@ -74,13 +75,15 @@ export class Kernel {
   images = new Map<string, string>();
   vfsCap!: CapToken;
   ttyCap!: CapToken;
+  /** The kernel's SYSTEM-right capability for each server endpoint. */
+  readonly systemCaps = new Map<number, CapToken>();
   #stopped = false;
   /** The host terminal, when this boot has the console. */
   readonly console?: HostConsole;
 
   private constructor(readonly options: BootOptions) {
     if (options.console === true) this.console = new HostConsole();
-    this.spin.init(options.spinSlots ?? Math.max(1, navigator.hardwareConcurrency - 1));
+    this.spin.init(options.spinSlots ?? Math.max(1, navigator.hardwareConcurrency));
     this.area = Area.create(0);
     this.areas.set(0, this.area);
     const kernelTrace = new SharedArrayBuffer(TRACE_AREA_BYTES);
@@ -106,6 +109,7 @@ export class Kernel {
       spin: this.spinSab,
       newArea: () => this.newArea(),
       dropArea: (a) => this.releaseArea(a),
+      onWorkerError: (area, message) => this.manager.workerDied(area, message),
     }, options.warm ?? 3);
     this.manager = new ProcessManager({
       sys: this.sys,
@@ -114,6 +118,7 @@ export class Kernel {
       pool: this.pool,
       loadImage: (path) => this.#loadImage(path),
       releaseArea: (a) => this.releaseArea(a),
+      endProcess: (pid, areaId) => this.#endProcess(pid, areaId),
       onTraceBuffer: (pid, sab) => {
         const p = this.manager.get(pid);
         this.tracer.setProgram(pid, p?.name ?? "?", sab);
@@ -160,7 +165,7 @@ export class Kernel {
       }),
       log: (t) => this.log(`kernel: ${t}`),
       trace: new TraceWriter(kernelTrace, Endpoint.KERNEL),
-      waitingDownstream: () => this.client.outstanding > 0,
+      waitingDownstream: () => this.client.awaiting > 0,
     });
     this.tracer.addServer("kernel", Endpoint.KERNEL, kernelTrace, 0);
     this.fds = new KernelFds(this.client, { slot: 0, gen: 0 });
@@ -176,6 +181,8 @@ export class Kernel {
     const images = buildUserland();
     k.vfsCap = k.caps.mint(Endpoint.VFS, ALL_RIGHTS, INIT_PID, 0);
     k.ttyCap = k.caps.mint(Endpoint.TTY, ALL_RIGHTS, INIT_PID, 0);
+    k.systemCaps.set(Endpoint.VFS, k.vfsCap);
+    k.systemCaps.set(Endpoint.TTY, k.ttyCap);
     k.init.caps.set(Endpoint.VFS, k.vfsCap);
     k.fds.vfsCap = k.vfsCap;
     const specs = (options.servers ?? defaultServers()).map((spec) =>
@@ -197,6 +204,9 @@ export class Kernel {
   }
 
   async #startServer(spec: ServerSpec): Promise<void> {
+    if (!this.systemCaps.has(spec.endpoint)) {
+      this.systemCaps.set(spec.endpoint, this.caps.mint(spec.endpoint, ALL_RIGHTS, INIT_PID, 0));
+    }
     const pid = this.manager.allocPid();
     const area = this.newArea();
     const serverRights = Right.CALL | Right.SIGNAL | Right.SPAWN;
@@ -272,6 +282,29 @@ export class Kernel {
     this.server.detach(area.id);
     this.supervisor.detach(area.id);
     this.#freeAreas.push(area.id);
+  }
+
+  /** A process ended: the VFS closes its fds, every other server drops its waits. */
+  async #endProcess(pid: number, areaId: number): Promise<number> {
+    const w = new PayloadWriter();
+    const calls = [...this.supervisor.servers.values()]
+      .filter((h) => h.spec.endpoint !== Endpoint.VFS && h.state === "up")
+      .map((h) =>
+        this.client.call(
+          h.spec.endpoint,
+          ServerOp.PROC_EXIT,
+          this.systemCaps.get(h.spec.endpoint)!,
+          w.reset().num(areaId).bytes().slice(),
+        )
+      );
+    const vfs = this.client.call(
+      Endpoint.VFS,
+      VfsOp.EXIT,
+      this.vfsCap,
+      w.reset().num(pid).num(areaId).bytes().slice(),
+    );
+    const [closed] = await Promise.all([vfs, ...calls]);
+    return closed.errno;
   }
 
   #loadImage(path: string): Promise<string> {

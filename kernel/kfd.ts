@@ -57,9 +57,8 @@ export class KernelFds {
         Sys.read,
         rt.cap,
         this.#w.reset().num(off).bytes().slice(),
-        {
-          value: SLOT_BYTES,
-        },
+        // A pipe read may wait as long as its writer likes: not a call to spin for.
+        { value: SLOT_BYTES, background: true },
       );
       if (r.errno !== 0) throw new ErrnoError(r.errno, "read");
       return this.client.area.data.slice(off, off + r.value);

@@ -41,6 +41,7 @@ interface Outgoing {
   value: number;
   traceId: number;
   traced: boolean;
+  background: boolean;
   resolve: (r: Reply) => void;
   queuedAt: number;
 }
@@ -48,6 +49,7 @@ interface Outgoing {
 interface InFlight {
   resolve: (r: Reply) => void;
   ep: number;
+  background: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -70,13 +72,23 @@ export class AsyncClient {
     return this.#inFlight.size + this.#queued.length;
   }
 
+  /**
+   * Calls whose answer is expected soon (not `background` ones, such as a
+   * read of a pipe that may wait for minutes): while there are some, a
+   * server that made them must not spin, or it starves the one answering.
+   */
+  get awaiting(): number {
+    return this.#inFlight.size + this.#queued.length - this.#background;
+  }
+  #background = 0;
+
   /** Send a request; resolves with the reply (never rejects: failures are errnos). */
   call(
     ep: number,
     op: number,
     cap: CapToken,
     payload?: Uint8Array,
-    opts: { value?: number; traceId?: number; traced?: boolean } = {},
+    opts: { value?: number; traceId?: number; traced?: boolean; background?: boolean } = {},
   ): Promise<Reply> {
     if (payload !== undefined && payload.length > MAX_INLINE) {
       return Promise.resolve({ errno: Errno.E2BIG, value: -1, payload: EMPTY });
@@ -90,9 +102,14 @@ export class AsyncClient {
         value: opts.value ?? 0,
         traceId: opts.traceId ?? 0,
         traced: opts.traced ?? false,
-        resolve,
+        background: opts.background ?? false,
+        resolve: (r: Reply) => {
+          if (opts.background === true) this.#background--;
+          resolve(r);
+        },
         queuedAt: performance.now(),
       };
+      if (out.background) this.#background++;
       if (this.#queued.length > 0 || !this.#send(out)) this.#queued.push(out);
       this.#arm();
     });
@@ -156,7 +173,7 @@ export class AsyncClient {
         value: 0,
       });
     }
-    this.#inFlight.set(id, { resolve: out.resolve, ep: out.ep });
+    this.#inFlight.set(id, { resolve: out.resolve, ep: out.ep, background: out.background });
     this.#toRing.add(ch);
     if (!this.#ringScheduled) {
       this.#ringScheduled = true;

@@ -22,3 +22,7 @@ export const RESTART_WAIT_MS = 10_000;
 /** A server busy this long without a break yields to its event loop, so its
  * heartbeat and the kernel's control messages still get through. */
 export const YIELD_AFTER_MS = 5;
+
+/** A server finding every spinner slot taken waits this long for the client
+ * it just answered to give its slot back, rather than park at once. */
+export const SLOT_HANDOFF_US = 3;

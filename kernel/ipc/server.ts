@@ -33,7 +33,7 @@ import {
   PayloadReader,
   writeHeader,
 } from "./message.ts";
-import { MAX_PENDING_REPLIES, SERVER_SPIN_US, YIELD_AFTER_MS } from "./params.ts";
+import { MAX_PENDING_REPLIES, SERVER_SPIN_US, SLOT_HANDOFF_US, YIELD_AFTER_MS } from "./params.ts";
 import { align8 } from "./ring.ts";
 import { EventKind, traceClockUs, type TraceWriter } from "../trace/events.ts";
 
@@ -367,7 +367,7 @@ export class Server {
   /** Poll for new requests while a spinner slot is ours. True if one came. */
   #spin(): boolean {
     if (this.#opts.waitingDownstream?.() === true) return false;
-    if (!this.#opts.spin.take()) return false;
+    if (!this.#takeSlot()) return false;
     try {
       const until = nowUs() + SERVER_SPIN_US;
       for (let i = 1;; i++) {
@@ -378,6 +378,21 @@ export class Server {
       }
     } finally {
       this.#opts.spin.give();
+    }
+  }
+
+  /**
+   * Take a spinner slot, waiting a moment for one: right after we reply, the
+   * slot is usually held by the very client we answered, which gives it back
+   * as soon as it sees the reply (well under a microsecond).
+   */
+  #takeSlot(): boolean {
+    const spin = this.#opts.spin;
+    if (spin.take()) return true;
+    const until = nowUs() + SLOT_HANDOFF_US;
+    for (let i = 1;; i++) {
+      if (spin.take()) return true;
+      if ((i & 15) === 0 && nowUs() > until) return false;
     }
   }
 

@@ -9,6 +9,7 @@
 // event loop is stuck stops bumping it, and the supervisor notices.
 
 import { CapTable } from "../cap/table.ts";
+import { Right } from "../cap/rights.ts";
 import { workerScope } from "./worker_scope.ts";
 import { SysMem } from "../sysmem.ts";
 import { Area } from "./channel.ts";
@@ -19,6 +20,11 @@ import { type Route, Server } from "./server.ts";
 import { TraceWriter } from "../trace/events.ts";
 
 export const HEARTBEAT_MS = 100;
+
+/** Requests every server answers, from the kernel (they need Right.SYSTEM). */
+export const ServerOp = {
+  PROC_EXIT: 0x80ff, // area id -> (): the process on that area ended; drop its waits
+} as const;
 
 /** Words of a server's status buffer (kernel reads them for `service`). */
 export const Status = {
@@ -86,7 +92,7 @@ export interface ServerParts {
   /** Capability slots of ours that stay valid across a restart (state kept in shared memory). */
   keepSlots?: Set<number>;
   routes: Map<number, Route>;
-  /** A process's area is gone (it exited): drop what it held. */
+  /** The process on an area ended (or the area is gone): drop what it was waiting for. */
   onDetach?: (areaId: number) => void;
   /** The kernel is shutting down: restore what we changed on the host. */
   onStop?: () => void;
@@ -126,15 +132,24 @@ export function runServer(setup: (env: ServerEnv) => ServerParts | Promise<Serve
       if (msg.restart) env.caps.adoptRange((slot) => parts.keepSlots?.has(slot) ?? false);
       onDetach = parts.onDetach;
       onStop = parts.onStop;
+      const routes = new Map(parts.routes);
+      // Every server forgets what a process that ended was waiting for.
+      routes.set(ServerOp.PROC_EXIT, {
+        need: Right.SYSTEM,
+        fn: (req) => {
+          parts.onDetach?.(req.args.int(0));
+          return 0;
+        },
+      });
       server = new Server({
         endpoint: msg.endpoint,
         caps: env.caps,
         sys: env.sys,
         spin: env.spin,
-        routes: parts.routes,
+        routes,
         log: env.log,
         trace: env.trace,
-        waitingDownstream: () => env.client.outstanding > 0,
+        waitingDownstream: () => env.client.awaiting > 0,
       });
       for (const a of msg.areas) server.attach(new Area(a.sab, a.id));
       for (const c of early.splice(0)) control(c);

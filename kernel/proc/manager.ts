@@ -64,6 +64,8 @@ export interface ManagerHost {
   loadImage(path: string, creds: Creds): Promise<string>;
   /** The area is finished with: detach it everywhere and free its id. */
   releaseArea(area: Area): void;
+  /** Tell every server the process on `areaId` ended (the VFS closes its fds); the VFS's errno. */
+  endProcess(pid: number, areaId: number): Promise<number>;
   /** Trace buffer of a program Worker (the tracer drains it). */
   onTraceBuffer(pid: number, trace: SharedArrayBuffer | undefined): void;
   /** Capability the kernel uses for VFS requests (carries SYSTEM). */
@@ -142,7 +144,7 @@ export class ProcessManager {
       pgid = req.pgid;
     }
     const pid = this.allocPid();
-    const warm = await this.host.pool.take();
+    const warm = await this.host.pool.take(creds.euid);
     const rights = parent.rights & req.rights;
     const caps = new Map<number, CapToken>([
       [Endpoint.KERNEL, this.host.caps.mint(Endpoint.KERNEL, rights, pid, 0)],
@@ -187,7 +189,7 @@ export class ProcessManager {
   /** execve: replace the program `p` runs, keeping its pid and open fds. */
   async exec(p: Process, path: string, argv: string[], env: string[]): Promise<void> {
     const image = await this.host.loadImage(path, p.creds);
-    const warm = await this.host.pool.take();
+    const warm = await this.host.pool.take(p.creds.euid);
     let routes: FdRouteRecord[];
     try {
       routes = await this.#vfs(VfsOp.EXEC, this.#w.reset().num(p.pid));
@@ -195,10 +197,10 @@ export class ProcessManager {
       this.#discard(warm);
       throw err;
     }
-    const old = { area: p.area, worker: p.worker };
-    old.area.kill();
-    old.worker?.terminate();
-    this.host.releaseArea(old.area);
+    // The old Worker is blocked in execve(): it ends on the kill word.
+    p.area.kill();
+    p.worker?.terminate();
+    this.host.releaseArea(p.area);
     p.area = warm.area;
     p.worker = warm.worker;
     p.name = basename(path);
@@ -217,6 +219,7 @@ export class ProcessManager {
     env: string[],
     routes: FdRouteRecord[],
   ): void {
+    p.traceSab = warm.trace;
     const traced = p.traced || this.host.traceAll();
     p.trace = traced ? new TraceWriter(warm.trace, 0xffff) : undefined;
     this.host.onTraceBuffer(p.pid, traced ? warm.trace : undefined);
@@ -235,11 +238,6 @@ export class ProcessManager {
     if (bytes.length + 4 > data.length) throw new ErrnoError(Errno.E2BIG, "job too large");
     new DataView(data.buffer, data.byteOffset).setUint32(0, bytes.length, true);
     data.set(bytes, 4);
-    warm.worker.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      this.host.log(`pid ${p.pid} (${p.name}): ${e.message}`);
-      if (p.worker === warm.worker) this.terminate(p, Sig.SIGABRT);
-    };
     warm.area.state = AreaState.RUNNING;
     warm.area.jobBell.force();
   }
@@ -261,9 +259,23 @@ export class ProcessManager {
     return decodeRoutes(new PayloadReader(r.payload));
   }
 
-  /** The process called exit_group(code). */
-  exit(p: Process, code: number): void {
-    void this.#finish(p, exitedStatus(code));
+  /**
+   * The process called exit_group(code). `recyclable`: its runtime will park
+   * the Worker for another program of the same user.
+   */
+  exit(p: Process, code: number, recyclable = false): void {
+    void this.#finish(p, exitedStatus(code), recyclable);
+  }
+
+  /** The Worker of the process on `areaId` died of an uncaught error (outside main). */
+  workerDied(area: Area, message: string): void {
+    const p = [...this.procs.values()].find((q) => q.area === area && q.state === "running");
+    if (p === undefined) {
+      this.host.log(message);
+      return;
+    }
+    this.host.log(`pid ${p.pid} (${p.name}): ${message}`);
+    this.terminate(p, Sig.SIGABRT);
   }
 
   /** End `p` by signal `sig` now, wherever it is. */
@@ -271,25 +283,21 @@ export class ProcessManager {
     void this.#finish(p, signaledStatus(sig));
   }
 
-  async #finish(p: Process, status: number): Promise<void> {
+  async #finish(p: Process, status: number, recyclable = false): Promise<void> {
     if (p.state !== "running" || p.isServer || p.pid === INIT_PID) return;
     p.state = "zombie";
     p.status = status;
-    p.area.kill();
-    p.worker?.terminate();
-    // Close its fds first: readers of its pipes must see EOF before wait() returns.
-    const closed = await this.host.client.call(
-      Endpoint.VFS,
-      VfsOp.EXIT,
-      this.host.vfsCap,
-      this.#w.reset().num(p.pid).bytes().slice(),
-    );
-    if (closed.errno !== 0) {
-      this.host.log(`pid ${p.pid}: closing its fds failed: errno ${closed.errno}`);
+    if (!recyclable) {
+      p.area.kill();
+      p.worker?.terminate();
     }
+    // Close its fds first (readers of its pipes must see EOF before wait()
+    // returns) and have every server drop what it was waiting for: messages,
+    // not postMessage, so a process ends in microseconds.
+    const closed = await this.host.endProcess(p.pid, p.area.id);
+    if (closed !== 0) this.host.log(`pid ${p.pid}: closing its fds failed: errno ${closed}`);
     this.host.onTraceBuffer(p.pid, undefined);
     this.host.sys.setOwner(p.area.id, 0);
-    this.host.releaseArea(p.area);
     for (const c of p.caps.values()) this.host.caps.free(c);
     this.#dropWaitsOf(p.pid);
     for (const cpid of p.children) {
@@ -304,10 +312,16 @@ export class ProcessManager {
     const parent = this.procs.get(p.ppid);
     if (parent === undefined || parent.pid === INIT_PID) {
       this.#reapOrphan(p);
-      return;
+    } else {
+      this.deliver(parent, Sig.SIGCHLD);
+      this.#serveWaits();
     }
-    this.deliver(parent, Sig.SIGCHLD);
-    this.#serveWaits();
+    // Only now, off the parent's path: give the Worker back, or let it go.
+    if (recyclable && p.worker !== undefined) {
+      this.host.pool.recycle({ worker: p.worker, area: p.area, trace: p.traceSab! }, p.creds.euid);
+    } else {
+      this.host.releaseArea(p.area);
+    }
   }
 
   /** Init reaps its children at once (the API reads their status from `exited`). */

@@ -59,7 +59,8 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
   }
 
   function doExit(req: Request): Answer {
-    m.exit(me(req), req.value | 0);
+    const recyclable = req.args.remaining >= 8 && req.args.int(0, 1) === 1;
+    m.exit(me(req), req.value | 0, recyclable);
     return 0;
   }
 

@@ -1,16 +1,27 @@
-// Warm Workers: program Workers started ahead of time, so that spawn does not
-// pay a Worker start (~20-30 ms) on its path.
+// Warm Workers: program Workers ready before anyone asks, so that spawn pays
+// neither a Worker start (~20 ms) nor its first postMessage (~2 ms).
 //
-// A warm Worker has loaded the runtime and the userland library, received
-// its IPC area, and sits in Atomics.wait on the area's job bell. Spawning
-// writes the job into the area and rings the bell: no postMessage (whose
-// first use costs ~2 ms) on the hot path. Each Worker runs one program and
-// is then closed; its replacement starts in the background.
+// A warm Worker has loaded the runtime and the userland library, holds its
+// IPC area, and is parked on the area's job bell (its state word reads WARM).
+// Spawning writes the job into the area and rings: nothing else.
+//
+// Where Workers come from, in order of preference:
+//   1. recycled: a Worker whose program exited cleanly goes back to sleep,
+//      still attached to every server (no postMessage: each costs ~0.3 ms), and
+//      may run the next program of the same user (same uid: the same
+//      protection domain, as Linux processes of one uid may ptrace each
+//      other). The runtime only offers itself when the program left nothing
+//      behind (no timers, listeners or nested Workers); see
+//      userland/runtime/worker.ts.
+//   2. fresh: started in the background. `new Worker()` blocks the kernel's
+//      thread for 6-12 ms in Deno 2.9 (and nested Workers take ~0.5 s to
+//      start, so another thread cannot do it for us), so starts are never on
+//      a syscall's path: they run from a timer after the work that used one.
 
 import { type Area, AreaState } from "../ipc/channel.ts";
 import { TRACE_AREA_BYTES } from "../trace/events.ts";
 
-/** A started, idle program Worker. */
+/** An idle program Worker, known by its area. */
 export interface WarmWorker {
   worker: Worker;
   area: Area;
@@ -21,51 +32,97 @@ export interface PoolHost {
   spin: SharedArrayBuffer;
   /** A fresh area, already known to every server. */
   newArea(): Area;
-  /** Give an area back (the Worker failed to start). */
+  /** Give an area back for good. */
   dropArea(area: Area): void;
+  /** An uncaught error ended the Worker running on `area`. */
+  onWorkerError(area: Area, message: string): void;
 }
+
+/** Recycled Workers kept at most (each holds its program's heap until reused). */
+const MAX_RECYCLED = 8;
+/** A recycled Worker that has not parked by then is stuck in its old program. */
+const PARK_DEADLINE_MS = 2000;
 
 const runtimeUrl = new URL("../../userland/runtime/worker.ts", import.meta.url);
 
+interface Recycled extends WarmWorker {
+  uid: number;
+  since: number;
+}
+
 export class WarmPool {
   readonly #ready: WarmWorker[] = [];
+  readonly #recycled: Recycled[] = [];
   readonly #waiting: Array<(w: WarmWorker) => void> = [];
   #starting = 0;
+  #fillTimer?: ReturnType<typeof setTimeout>;
   #closed = false;
+  #failures = 0;
 
   constructor(readonly host: PoolHost, readonly size: number) {}
 
-  /** Start Workers until `size` are warm or warming. */
+  /** Start Workers (one per timer tick) until `size` are warm or warming. */
   fill(): void {
-    while (
-      !this.#closed && this.#ready.length + this.#starting < this.size + this.#waiting.length
-    ) {
-      this.#starting++;
+    if (this.#closed || this.#fillTimer !== undefined) return;
+    if (this.#ready.length + this.#starting >= this.size + this.#waiting.length) return;
+    this.#fillTimer = setTimeout(() => {
+      this.#fillTimer = undefined;
+      if (this.#closed) return;
       this.#startOne().then(
         (w) => {
-          this.#starting--;
+          this.#failures = 0;
+          if (this.#closed) {
+            this.#discard(w); // shut down while it was starting
+            return;
+          }
           const waiter = this.#waiting.shift();
           if (waiter !== undefined) waiter(w);
           else this.#ready.push(w);
           this.fill();
         },
         () => {
-          this.#starting--;
-          this.fill();
+          this.#failures++;
+          setTimeout(() => this.fill(), Math.min(5000, 50 * 2 ** this.#failures));
         },
       );
-    }
+      this.fill();
+    }, 0);
   }
 
-  /** A warm Worker (at once if one is ready). */
-  take(): Promise<WarmWorker> {
+  /** A Worker for a program of `uid`: a recycled one if it is parked, else a warm one. */
+  take(uid: number): Promise<WarmWorker> {
+    const now = performance.now();
+    for (let i = 0; i < this.#recycled.length; i++) {
+      const r = this.#recycled[i];
+      if (r.area.state === AreaState.WARM && r.uid === uid) {
+        this.#recycled.splice(i, 1);
+        return Promise.resolve(r);
+      }
+      if (r.area.state !== AreaState.WARM && now - r.since > PARK_DEADLINE_MS) {
+        this.#recycled.splice(i--, 1);
+        this.#discard(r);
+      }
+    }
     const w = this.#ready.shift();
     this.fill();
     if (w !== undefined) return Promise.resolve(w);
-    return new Promise((resolve) => {
-      this.#waiting.push(resolve);
-      this.fill();
-    });
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** A Worker whose program exited cleanly, for the next program of `uid`. */
+  recycle(w: WarmWorker, uid: number): void {
+    if (this.#closed || this.#recycled.length >= MAX_RECYCLED) {
+      this.#discard(w);
+      return;
+    }
+    this.#recycled.push({ ...w, uid, since: performance.now() });
+  }
+
+  /** End a Worker we do not want back. */
+  #discard(w: WarmWorker): void {
+    w.area.kill();
+    w.worker.terminate();
+    this.host.dropArea(w.area);
   }
 
   /** Workers ready right now. */
@@ -82,14 +139,15 @@ export class WarmPool {
   }
 
   async #startOne(): Promise<WarmWorker> {
+    this.#starting++;
     const area = this.host.newArea();
-    area.state = AreaState.WARM;
     const trace = new SharedArrayBuffer(TRACE_AREA_BYTES);
     const worker = new Worker(runtimeUrl, {
       type: "module",
       name: `program-${area.id}`,
       deno: { permissions: "none" },
     } as WorkerOptions);
+    const w = { worker, area, trace };
     try {
       await new Promise<void>((resolve, reject) => {
         worker.onmessage = (e: MessageEvent) => {
@@ -111,14 +169,21 @@ export class WarmPool {
       worker.terminate();
       this.host.dropArea(area);
       throw err;
+    } finally {
+      this.#starting--;
     }
-    return { worker, area, trace };
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      this.host.onWorkerError(w.area, e.message);
+    };
+    return w;
   }
 
   /** Stop every idle Worker. */
   close(): void {
     this.#closed = true;
-    for (const w of this.#ready.splice(0)) {
+    if (this.#fillTimer !== undefined) clearTimeout(this.#fillTimer);
+    for (const w of [...this.#ready.splice(0), ...this.#recycled.splice(0)]) {
       w.area.kill();
       w.worker.terminate();
     }

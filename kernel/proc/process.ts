@@ -18,8 +18,11 @@ export interface Process {
   name: string;
   argv: string[];
   area: Area;
+  /** The Worker running it (absent for init and servers' records). */
   worker?: Worker;
   trace?: TraceWriter;
+  /** The trace buffer of its Worker. */
+  traceSab?: SharedArrayBuffer;
   state: ProcState;
   /** wait status, once a zombie. */
   status: number;

@@ -261,6 +261,8 @@ export function createVfs(env: ServerEnv): ServerParts {
 
   function doExit(req: Request): Answer {
     const pid = req.args.int(1);
+    const areaId = req.args.remaining > 0 ? req.args.int(0) : -1;
+    if (areaId >= 0) forgetArea(areaId);
     const t = tables.get(pid);
     if (t !== undefined) {
       tables.delete(pid);
@@ -287,6 +289,16 @@ export function createVfs(env: ServerEnv): ServerParts {
     return routeAnswer(0, routes(table(req.args.int(1))));
   }
 
+  /** The process on `areaId` ended: its pending pipe reads and writes are void. */
+  function forgetArea(areaId: number): void {
+    const seen = new Set<Pipe>();
+    for (const end of pipeEnds.values()) {
+      if (seen.has(end.pipe)) continue;
+      seen.add(end.pipe);
+      end.pipe.forget(areaId);
+    }
+  }
+
   const routesTable = new Map<number, Route>([
     [Sys.close, { need: Right.CALL, fn: doClose }],
     [Sys.dup, { need: Right.CALL, fn: doDup }],
@@ -308,13 +320,6 @@ export function createVfs(env: ServerEnv): ServerParts {
 
   return {
     routes: routesTable,
-    onDetach: (areaId) => {
-      const seen = new Set<Pipe>();
-      for (const end of pipeEnds.values()) {
-        if (seen.has(end.pipe)) continue;
-        seen.add(end.pipe);
-        end.pipe.forget(areaId);
-      }
-    },
+    onDetach: forgetArea,
   };
 }

@@ -33,6 +33,10 @@ export interface Context {
   atExit: Array<() => void>;
   /** Ends the Worker now; never returns. */
   die: () => never;
+  /** Set once exit() ran: the status it reported. */
+  exited?: number;
+  /** The runtime's end of exit(): tells the kernel (and whether the Worker can be reused). */
+  exitHook: (code: number) => void;
 }
 
 let current: Context | undefined;

@@ -9,6 +9,9 @@ import { Sys } from "../../kernel/syscalls.ts";
 import { traceClockUs } from "../../kernel/trace/events.ts";
 import { FileAction, type FileActionSpec } from "../../servers/vfs/mod.ts";
 import { ctx } from "./context.ts";
+import { ExitSignal } from "./exit_signal.ts";
+
+export { ExitSignal };
 import { deliverSignals, quote, syscall, traceLocal } from "./syscall.ts";
 
 export { FileAction, type FileActionSpec, SigAction };
@@ -146,20 +149,23 @@ export function execve(path: string, argv: string[], env = environ()): never {
   return ctx().die();
 }
 
-/** exit(): flush stdio, tell the kernel, end this Worker. */
+/** exit(): flush stdio, tell the kernel, and unwind to the runtime. */
 export function exit(code: number): never {
   const c = ctx();
-  for (const f of c.atExit.splice(0)) {
-    try {
-      f();
-    } catch {
-      // a flush to a closed pipe must not stop the exit
+  if (c.exited === undefined) {
+    for (const f of c.atExit.splice(0)) {
+      try {
+        f();
+      } catch (err) {
+        if (err instanceof ExitSignal) throw err; // a handler called exit() itself
+        // a flush to a closed pipe must not stop the exit
+      }
     }
+    traceLocal(Sys.exit_group, String(code), "?", traceClockUs());
+    c.exited = code & 0xff;
+    c.exitHook(c.exited);
   }
-  traceLocal(Sys.exit_group, String(code), "?", traceClockUs());
-  // No reply is awaited: the kernel reaps us whatever happens next.
-  c.client.call(KERNEL, Sys.exit_group, c.caps.get(KERNEL)!, undefined, code & 0xff);
-  return c.die();
+  throw new ExitSignal(c.exited);
 }
 
 /** wait4 status decoding, as <sys/wait.h>. */

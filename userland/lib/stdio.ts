@@ -52,6 +52,12 @@ export class Output {
 let out: Output | undefined;
 let err: Output | undefined;
 
+/** Runtime only: forget the streams of the previous program in this Worker. */
+export function resetStdio(): void {
+  out = undefined;
+  err = undefined;
+}
+
 /** Standard output (buffered). */
 export function stdout(): Output {
   if (out === undefined) {

@@ -9,6 +9,7 @@ import type { SyncReply } from "../../kernel/ipc/client_sync.ts";
 import { Sys, sysName } from "../../kernel/syscalls.ts";
 import { EventKind, PROGRAM_EP, traceClockUs } from "../../kernel/trace/events.ts";
 import { ctx } from "./context.ts";
+import { ExitSignal } from "./exit_signal.ts";
 
 export { ErrnoError };
 
@@ -60,6 +61,7 @@ export function syscall(
   render?: (r: SyncReply) => string,
 ): SyncReply {
   const c = ctx();
+  if (c.exited !== undefined) throw new ExitSignal(c.exited);
   if (c.trace === undefined) {
     let r = c.client.call(ep, nr, cap, payload, value, 0);
     if (r.reset && RETRY_SAFE.has(nr)) r = c.client.call(ep, nr, cap, payload, value, 0);

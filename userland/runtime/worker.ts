@@ -1,25 +1,31 @@
 // The program runtime: the entry of every program Worker. It runs with no
-// Deno permissions at all; everything it does goes through its IPC area.
+// Deno permissions at all, and deletes the `Deno` global before any program
+// code runs: everything a program does goes through its IPC area.
 //
 // Life of a program Worker (kernel/proc/pool.ts starts it):
 //   1. "init" message: our IPC area, the spinner slots, our trace buffer;
-//      answer "ready", then park on the job bell (Atomics.wait);
+//      answer "ready", set the area's state word to WARM, park on the job bell;
 //   2. the kernel writes the job into the area's data (pid, argv, env, fd
-//      routes, capabilities, the program image) and rings;
+//      routes, capabilities, the program image), sets RUNNING and rings;
 //   3. evaluate the image (kernel/loader/build.ts made it) and call main();
-//   4. exit with what main returns; an uncaught error prints and exits 1.
+//      exit() unwinds back here with an ExitSignal;
+//   4. if the program left nothing running (no timer, listener, nested
+//      Worker...), tidy up and park again: the kernel may hand us the next
+//      program of the same user. Otherwise end the Worker.
 // Killing: the kernel sets the kill word and rings our bells; every wait
 // checks it, and the image's loop guards check it as the program computes.
-// Either way the Worker ends itself with workerScope.close(), which Deno honours
-// even mid-loop.
+// Either way the Worker ends itself with self.close(), which Deno honours
+// even mid-loop (worker.terminate() does not stop a busy loop in Deno 2.9).
 
 import { parseArgs } from "node:util";
 import * as nodeUtil from "node:util";
-import { Area, AREA_SIGNALS, AreaState } from "../../kernel/ipc/channel.ts";
+import { Area, AREA_SIGNALS, AREA_TRACED, AreaState } from "../../kernel/ipc/channel.ts";
 import { SyncClient } from "../../kernel/ipc/client_sync.ts";
 import { SpinSlots } from "../../kernel/ipc/doorbell.ts";
+import { PayloadWriter } from "../../kernel/ipc/message.ts";
 import { TraceWriter } from "../../kernel/trace/events.ts";
 import { ErrnoError } from "../../kernel/errno.ts";
+import { Sys } from "../../kernel/syscalls.ts";
 import { workerScope } from "../../kernel/ipc/worker_scope.ts";
 import * as context from "../lib/context.ts";
 import * as errors from "../lib/errors.ts";
@@ -29,9 +35,11 @@ import * as mod from "../lib/mod.ts";
 import * as proc from "../lib/proc.ts";
 import * as stdio from "../lib/stdio.ts";
 import * as syscall from "../lib/syscall.ts";
+import { ExitSignal } from "../lib/exit_signal.ts";
 
 /** Loop iterations between two looks at the kill word. */
 const GUARD_PERIOD = 10_000;
+const KERNEL = 0;
 
 const modules: Record<string, unknown> = {
   "lib/context.ts": context,
@@ -42,6 +50,7 @@ const modules: Record<string, unknown> = {
   "lib/proc.ts": proc,
   "lib/stdio.ts": stdio,
   "lib/syscall.ts": syscall,
+  "lib/exit_signal.ts": { ExitSignal },
   "node:util": { ...nodeUtil, parseArgs },
 };
 
@@ -57,8 +66,54 @@ interface Job {
 
 function die(): never {
   workerScope.close();
-  // workerScope.close() ends the isolate at the next loop back-edge.
+  // self.close() ends the isolate at the next loop back-edge.
   while (true) { /* terminated here */ }
+}
+
+/** Facilities a program can use to leave work behind; using one makes its Worker single-use. */
+let tainted = false;
+const TAINTING = [
+  "setTimeout",
+  "setInterval",
+  "addEventListener",
+  "Worker",
+  "fetch",
+  "WebSocket",
+  "BroadcastChannel",
+  "MessageChannel",
+  "EventSource",
+] as const;
+
+function guardGlobals(): Set<string> {
+  const g = globalThis as unknown as Record<string, unknown>;
+  for (const name of TAINTING) {
+    const real = g[name];
+    if (typeof real !== "function") continue;
+    g[name] = new Proxy(real as (...a: unknown[]) => unknown, {
+      apply(target, self, args) {
+        tainted = true;
+        return Reflect.apply(target, self, args);
+      },
+      construct(target, args) {
+        tainted = true;
+        return Reflect.construct(target as unknown as new (...a: unknown[]) => object, args);
+      },
+    });
+  }
+  const waitAsync = Atomics.waitAsync;
+  Atomics.waitAsync = ((...args: Parameters<typeof Atomics.waitAsync>) => {
+    tainted = true;
+    return waitAsync(...args);
+  }) as typeof Atomics.waitAsync;
+  Object.defineProperty(globalThis, "onmessage", {
+    configurable: true,
+    get: () => null,
+    set: () => {
+      tainted = true;
+    },
+  });
+  delete (globalThis as { Deno?: unknown }).Deno;
+  return new Set(Object.getOwnPropertyNames(globalThis));
 }
 
 workerScope.onmessage = (e: MessageEvent) => {
@@ -72,21 +127,64 @@ workerScope.onmessage = (e: MessageEvent) => {
   if (init.type !== "init") return;
   workerScope.onmessage = null;
   const area = new Area(init.area, init.areaId);
-  const spin = new SpinSlots(new Int32Array(init.spin));
+  const client = new SyncClient(area, new SpinSlots(new Int32Array(init.spin)), die);
+  addEventListener("unhandledrejection", (ev) => {
+    ev.preventDefault();
+    failAsync(ev.reason);
+  });
+  const baseline = guardGlobals();
+  // WARM before "ready": the kernel may hand us a job the moment it hears.
+  area.state = AreaState.WARM;
+  Atomics.notify(area.i32, 0);
   workerScope.postMessage({ type: "ready" });
-  while (area.state !== AreaState.RUNNING) {
-    area.jobBell.park(() => area.state === AreaState.RUNNING || area.killed, 1000);
-    if (area.killed) die();
-  }
-  const data = area.data;
-  const len = new DataView(data.buffer, data.byteOffset).getUint32(0, true);
-  const job = JSON.parse(new TextDecoder().decode(data.slice(4, 4 + len))) as Job;
-  start(job, area, spin, init.trace);
+  void serve(area, client, init.trace, baseline);
 };
 
-function start(job: Job, area: Area, spin: SpinSlots, traceSab: SharedArrayBuffer): void {
-  const client = new SyncClient(area, spin, die);
-  const traced = Atomics.load(area.i32, 48) !== 0;
+/** Run jobs until one leaves this Worker unfit for another. */
+async function serve(
+  area: Area,
+  client: SyncClient,
+  traceSab: SharedArrayBuffer,
+  baseline: Set<string>,
+) {
+  for (;;) {
+    while (area.state !== AreaState.RUNNING) {
+      area.jobBell.park(() => area.state === AreaState.RUNNING || area.killed, 1000);
+      if (area.killed) die();
+    }
+    const data = area.data;
+    const len = new DataView(data.buffer, data.byteOffset).getUint32(0, true);
+    const job = JSON.parse(new TextDecoder().decode(data.slice(4, 4 + len))) as Job;
+    const clean = await run(job, area, client, traceSab);
+    if (!clean || area.killed) die();
+    tidy(baseline);
+    // Offer ourselves again; the kernel hands a recycled Worker a job only once it reads WARM.
+    Atomics.compareExchange(area.i32, 0, AreaState.RUNNING, AreaState.WARM);
+    Atomics.notify(area.i32, 0);
+  }
+}
+
+/** Forget the previous program: its globals and the library's per-process state. */
+function tidy(baseline: Set<string>): void {
+  const g = globalThis as unknown as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    if (!baseline.has(name)) delete g[name];
+  }
+  stdio.resetStdio();
+}
+
+let current: { reject: (err: unknown) => void } | undefined;
+
+/** Run one program to its exit. True when the Worker may be reused. */
+async function run(
+  job: Job,
+  area: Area,
+  client: SyncClient,
+  traceSab: SharedArrayBuffer,
+): Promise<boolean> {
+  tainted = false;
+  const traced = Atomics.load(area.i32, AREA_TRACED) !== 0;
+  const w = new PayloadWriter();
   const c: context.Context = {
     pid: job.pid,
     area,
@@ -107,6 +205,17 @@ function start(job: Job, area: Area, spin: SpinSlots, traceSab: SharedArrayBuffe
     handlers: new Map(),
     atExit: [],
     die,
+    exitHook: (code) => {
+      // The kernel reaps us now; it keeps the Worker only if we stay clean.
+      const reusable = tainted ? 0 : 1;
+      client.call(
+        KERNEL,
+        Sys.exit_group,
+        c.caps.get(KERNEL)!,
+        w.reset().num(reusable).bytes(),
+        code,
+      );
+    },
   };
   context.setContext(c);
   client.onWake = syscall.deliverSignals;
@@ -119,11 +228,6 @@ function start(job: Job, area: Area, spin: SpinSlots, traceSab: SharedArrayBuffe
       if (Atomics.load(area.i32, AREA_SIGNALS) !== 0) syscall.deliverSignals();
     },
   };
-  addEventListener("unhandledrejection", (ev) => {
-    ev.preventDefault();
-    fail(ev.reason);
-  });
-
   const nl = job.image.indexOf("\n");
   const body = nl < 0 ? "" : job.image.slice(nl + 1);
   const module = { exports: {} as Record<string, unknown> };
@@ -132,7 +236,6 @@ function start(job: Job, area: Area, spin: SpinSlots, traceSab: SharedArrayBuffe
     if (m === undefined) throw new Error(`cannot find module '${spec}'`);
     return m;
   };
-  let main: unknown;
   try {
     new Function("require", "exports", "module", "__mello_g", body)(
       require,
@@ -140,33 +243,50 @@ function start(job: Job, area: Area, spin: SpinSlots, traceSab: SharedArrayBuffe
       module,
       guard,
     );
-    main = module.exports.main;
-  } catch (err) {
-    fail(err, 126);
-  }
-  if (typeof main !== "function") {
-    errors.warn("program has no main()");
-    proc.exit(126);
-  }
-  let result: unknown;
-  try {
-    result = (main as (argv: string[]) => unknown)(job.argv);
-  } catch (err) {
-    fail(err);
-  }
-  if (result instanceof Promise) {
-    result.then((code) => proc.exit(typeof code === "number" ? code : 0), (err) => fail(err));
-  } else {
+    const main = module.exports.main;
+    if (typeof main !== "function") {
+      errors.warn("program has no main()");
+      proc.exit(126);
+    }
+    let result = (main as (argv: string[]) => unknown)(job.argv);
+    if (result instanceof Promise) {
+      result = await new Promise((resolve, reject) => {
+        current = { reject };
+        (result as Promise<unknown>).then(resolve, reject);
+      });
+    }
     proc.exit(typeof result === "number" ? result : 0);
+  } catch (err) {
+    if (!(err instanceof ExitSignal)) report(err);
+  } finally {
+    current = undefined;
   }
+  return c.exited !== undefined && !tainted;
 }
 
-function fail(err: unknown, code = 1): never {
+/** An uncaught error ends the program with status 1 (126 if it would not even load). */
+function report(err: unknown): void {
+  const c = context.ctx();
+  if (c.exited !== undefined) return;
   try {
     if (err instanceof ErrnoError) errors.warn(errors.errText(err));
     else errors.warn(err instanceof Error ? (err.stack ?? err.message) : String(err));
   } catch {
     // stderr itself may be gone
   }
-  return proc.exit(code);
+  try {
+    proc.exit(1);
+  } catch {
+    // ExitSignal: done
+  }
+}
+
+/** A rejection nobody awaited: the program is broken; end it. */
+function failAsync(err: unknown): void {
+  if (current !== undefined) {
+    current.reject(err);
+    return;
+  }
+  tainted = true;
+  report(err);
 }
