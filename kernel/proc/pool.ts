@@ -42,6 +42,8 @@ export interface PoolHost {
 const MAX_RECYCLED = 8;
 /** A recycled Worker that has not parked by then is stuck in its old program. */
 const PARK_DEADLINE_MS = 2000;
+/** How long a spawn waits for a recycled Worker still tidying up. */
+const SETTLE_MS = 5;
 
 const runtimeUrl = new URL("../../userland/runtime/worker.ts", import.meta.url);
 
@@ -50,7 +52,16 @@ interface Recycled extends WarmWorker {
   since: number;
 }
 
+/** How the pool has served takes (shown by `service`). */
+export interface PoolStats {
+  recycledTakes: number;
+  warmTakes: number;
+  coldTakes: number;
+  started: number;
+}
+
 export class WarmPool {
+  readonly stats: PoolStats = { recycledTakes: 0, warmTakes: 0, coldTakes: 0, started: 0 };
   readonly #ready: WarmWorker[] = [];
   readonly #recycled: Recycled[] = [];
   readonly #waiting: Array<(w: WarmWorker) => void> = [];
@@ -90,23 +101,55 @@ export class WarmPool {
   }
 
   /** A Worker for a program of `uid`: a recycled one if it is parked, else a warm one. */
-  take(uid: number): Promise<WarmWorker> {
+  async take(uid: number): Promise<WarmWorker> {
     const now = performance.now();
+    let settling: Recycled | undefined;
     for (let i = 0; i < this.#recycled.length; i++) {
       const r = this.#recycled[i];
-      if (r.area.state === AreaState.WARM && r.uid === uid) {
+      if (r.uid === uid && r.area.state === AreaState.WARM) {
         this.#recycled.splice(i, 1);
-        return Promise.resolve(r);
+        this.stats.recycledTakes++;
+        return r;
       }
       if (r.area.state !== AreaState.WARM && now - r.since > PARK_DEADLINE_MS) {
         this.#recycled.splice(i--, 1);
         this.#discard(r);
+      } else if (r.uid === uid) {
+        settling ??= r;
+      }
+    }
+    // A Worker of this user is still tidying after its last program (a few
+    // µs): waiting for it beats taking a warm one, whose replacement costs
+    // the kernel's thread ~10 ms.
+    if (settling !== undefined && await this.#settles(settling)) {
+      const i = this.#recycled.indexOf(settling);
+      if (i >= 0) {
+        this.#recycled.splice(i, 1);
+        this.stats.recycledTakes++;
+        return settling;
       }
     }
     const w = this.#ready.shift();
     this.fill();
-    if (w !== undefined) return Promise.resolve(w);
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    if (w !== undefined) {
+      this.stats.warmTakes++;
+      return w;
+    }
+    this.stats.coldTakes++;
+    return await new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Wait (up to SETTLE_MS) for a recycled Worker to park. */
+  async #settles(r: Recycled): Promise<boolean> {
+    const state = r.area.i32;
+    const deadline = performance.now() + SETTLE_MS;
+    while (Atomics.load(state, 0) !== AreaState.WARM) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      const res = Atomics.waitAsync(state, 0, Atomics.load(state, 0), left);
+      if (res.async) await res.value;
+    }
+    return true;
   }
 
   /** A Worker whose program exited cleanly, for the next program of `uid`. */
@@ -140,6 +183,7 @@ export class WarmPool {
 
   async #startOne(): Promise<WarmWorker> {
     this.#starting++;
+    this.stats.started++;
     const area = this.host.newArea();
     const trace = new SharedArrayBuffer(TRACE_AREA_BYTES);
     const worker = new Worker(runtimeUrl, {
