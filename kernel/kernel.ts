@@ -157,6 +157,7 @@ export class Kernel {
       routes: kernelRoutes({
         manager: this.manager,
         supervisor: this.supervisor,
+        pool: this.pool,
         tracer: this.tracer,
         caps: this.caps,
         log: (t) => this.log(t),
@@ -166,6 +167,7 @@ export class Kernel {
       log: (t) => this.log(`kernel: ${t}`),
       trace: new TraceWriter(kernelTrace, Endpoint.KERNEL),
       waitingDownstream: () => this.client.awaiting > 0,
+      onPanic: (err) => this.log(`kernel: bug in a handler: ${(err as Error)?.stack ?? err}`),
     });
     this.tracer.addServer("kernel", Endpoint.KERNEL, kernelTrace, 0);
     this.fds = new KernelFds(this.client, { slot: 0, gen: 0 });

@@ -1,9 +1,10 @@
 // Signal numbers (Linux x86_64) and their default actions.
 //
 // Delivery here: a signal whose action is "terminate" ends the process at once
-// (its Worker is closed); a caught signal is delivered when the program next
-// enters or waits in a syscall, which then fails with EINTR, as Linux does for
-// a handler installed without SA_RESTART.
+// (its Worker is closed); a caught signal runs its handler when the program
+// next makes, returns from or waits in a syscall (or reaches a loop guard),
+// and the call it interrupted carries on, as Linux does for a handler
+// installed with SA_RESTART.
 
 /** Signal numbers. */
 export const Sig = {

@@ -245,7 +245,16 @@ export class Supervisor {
     this.host.log(`${h.spec.name}: restarting in ${delay} ms (${why})`);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (this.#stopping) return;
-    await this.#start(h, true);
+    try {
+      await this.#start(h, true);
+    } catch (err) {
+      // It never said it was ready: treat as one more crash.
+      this.host.log(`${h.spec.name}: ${(err as Error).message}`);
+      (h.worker as Worker | undefined)?.terminate();
+      h.worker = undefined;
+      h.state = "failed";
+      this.#markAll(h.spec.endpoint, EndpointState.FAILED);
+    }
   }
 
   /** Set every area's channel to `ep` to `state` (and empty it when going down). */

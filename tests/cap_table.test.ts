@@ -119,3 +119,18 @@ Deno.test("caps: deriving from a dead capability is EBADF", () => {
   kernel.revoke(root);
   assert.equal(errnoOf(() => kernel.derive(root, Right.READ, PID)), Errno.EBADF);
 });
+
+Deno.test("caps: a stale free() of an old token does not free the slot's new capability", () => {
+  const { kernel } = fresh();
+  const a = kernel.mint(EP, Right.READ, PID, 1);
+  kernel.free(a);
+  const b = kernel.mint(EP, Right.READ, PID, 2);
+  assert.equal(b.slot, a.slot);
+  kernel.free(a); // a double free of the old token
+  assert.equal(kernel.check(b.slot, b.gen, EP, PID, Right.READ), 2);
+  // Freeing after someone else revoked it still returns the slot.
+  kernel.revoke(b);
+  kernel.free(b);
+  const c = kernel.mint(EP, Right.READ, PID, 3);
+  assert.equal(c.slot, b.slot);
+});

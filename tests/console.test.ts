@@ -46,6 +46,9 @@ Deno.test("console: input typed at the terminal is edited a line at a time (eras
   const r = await dialogue([
     { wait: "# ", send: "echo typox\x7f\x7fo\r" },
     { wait: "# ", send: "garbage\x15echo killed line\r" },
+    { wait: "# ", send: "cat\r" },
+    { wait: "cat\r\n", send: "partial\x04" },
+    { wait: "partialpartial", send: "\x04" },
     { wait: "# ", send: "\x04" },
   ]);
   assert.equal(r.status, 0, JSON.stringify(r));

@@ -114,3 +114,20 @@ Deno.test("ring: 4 concurrent producers, 4 KiB ring: nothing lost, nothing dupli
     workers.forEach((w) => w.terminate());
   }
 });
+
+Deno.test("payload: a length field near 2^32 is EBADMSG, not a short read", async () => {
+  const { PayloadReader, PayloadWriter } = await import("../kernel/ipc/message.ts");
+  const { Errno, ErrnoError } = await import("../kernel/errno.ts");
+  for (const len of [0x7ffffffd, 0xfffffffd, 0xffffffff, 9]) {
+    const b = new Uint8Array(12);
+    new DataView(b.buffer).setUint32(0, len, true);
+    const r = new PayloadReader(b);
+    assert.throws(
+      () => r.bytesField(),
+      (e) => e instanceof ErrnoError && e.errno === Errno.EBADMSG,
+    );
+  }
+  const ok = new PayloadReader(new PayloadWriter().str("hello").num(7).bytes().slice());
+  assert.equal(ok.str(), "hello");
+  assert.equal(ok.int(), 7);
+});

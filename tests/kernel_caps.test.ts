@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { installProgram, until, withOs } from "./helpers/system.ts";
 import { Right } from "../kernel/cap/rights.ts";
+import { Errno } from "../kernel/errno.ts";
 
 Deno.test("caps: forged tokens get EBADF from the kernel, which logs them and keeps serving", async () => {
   await withOs(async (os) => {
@@ -51,7 +52,7 @@ Deno.test("caps: a process spawned without SPAWN cannot spawn (EPERM)", async ()
       argv: ["captest", "spawn"],
       rights: Right.CALL,
     });
-    assert.equal(await p.exited, 0);
+    assert.equal(await p.exited, Errno.EPERM << 8); // exit status EPERM
     assert.ok(os.log().some((l) => /rejected op 1000 from pid/.test(l)));
   });
 });

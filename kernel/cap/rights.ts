@@ -22,10 +22,6 @@ export type Right = typeof Right[keyof typeof Right];
 /** Every right. */
 export const ALL_RIGHTS = 0x7fffffff;
 
-/** Rights of an ordinary program's endpoint capabilities. */
-export const PROGRAM_RIGHTS = Right.CALL | Right.SPAWN | Right.SIGNAL | Right.SERVICE |
-  Right.TRACE | Right.DERIVE | Right.MOUNT;
-
 /** Right names, for tracing and `service` output. */
 export function rightsText(rights: number): string {
   const names = Object.entries(Right).filter(([, bit]) => (rights & bit) !== 0).map(([n]) =>

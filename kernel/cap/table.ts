@@ -137,10 +137,14 @@ export class CapTable {
     parent: number,
     parentGen: number,
   ): CapToken {
-    const slot = this.#free.pop() ?? (this.#next < this.#end ? this.#next++ : -1);
+    const reused = this.#free.pop();
+    const slot = reused ?? (this.#next < this.#end ? this.#next++ : -1);
     if (slot < 0) throw new ErrnoError(Errno.ENFILE, "capability range full");
     const base = slot * SLOT_WORDS;
     const i32 = this.i32;
+    // A reused slot gets a generation no token of its past can match, so a
+    // stale free() of an old token finds nothing to free.
+    if (reused !== undefined) Atomics.add(i32, base + GEN, 1);
     i32[base + ENDPOINT] = endpoint;
     i32[base + RIGHTS] = rights;
     i32[base + HOLDER] = holder;
@@ -160,12 +164,19 @@ export class CapTable {
     return Atomics.compareExchange(this.i32, base + GEN, gen, (gen + 1) | 0) === gen;
   }
 
-  /** Revoke (if still current) and give the slot back to our range. */
+  /**
+   * Revoke (if still current) and give the slot back to our range. Freeing a
+   * token whose slot was revoked by someone else since still frees it; a
+   * token from a slot's earlier life frees nothing.
+   */
   free(token: CapToken): void {
     if (!this.#inOwnRange(token.slot)) return;
     const base = token.slot * SLOT_WORDS;
-    this.revoke(token);
+    const gen = token.gen | 0;
+    const now = Atomics.load(this.i32, base + GEN) | 0;
     if (Atomics.load(this.i32, base + STATE) !== LIVE) return;
+    if (now === gen) this.revoke(token);
+    else if (now !== ((gen + 1) | 0)) return;
     Atomics.store(this.i32, base + STATE, FREE);
     this.#free.push(token.slot);
   }

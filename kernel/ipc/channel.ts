@@ -3,9 +3,10 @@
 // it, so no process can see another's messages or data.
 //
 //   0        control block (4 KiB)
-//              word 0   state: AreaState (kernel-written)
-//              word 1   pid of the owner (informational: servers trust the
-//                       kernel's area-owner table, never this word)
+//              word 0   state: AreaState (FREE until the runtime parks: WARM;
+//                       the kernel sets RUNNING when it hands over a job)
+//              word 1   pid of the current program (informational: servers
+//                       trust the kernel's area-owner table, never this word)
 //              word 16  reply bell: seq, waiting (all reply rings share it)
 //              word 32  kill: nonzero = the process must end now
 //              word 33  pending signals (bit n = signal n)
@@ -43,9 +44,8 @@ export const AREA_TRACED = 48;
 /** Lifecycle of an area, in word 0. */
 export const AreaState = {
   FREE: 0,
-  WARM: 1, // a pre-started Worker waits for a job
+  WARM: 1, // a Worker waits for a job
   RUNNING: 2,
-  DEAD: 3,
 } as const;
 
 const SLOT_REQ_BELL = 0;

@@ -65,7 +65,13 @@ export class AsyncClient {
   #armed = false;
   #spaceArmed = new Set<Channel>();
 
-  constructor(readonly area: Area, readonly trace?: TraceWriter, readonly ownPid = 0) {}
+  constructor(
+    readonly area: Area,
+    readonly trace?: TraceWriter,
+    readonly ownPid = 0,
+    /** True while everything is traced (deno task boot --trace). */
+    readonly tracingAll: () => boolean = () => false,
+  ) {}
 
   /** Calls sent and not yet answered. */
   get outstanding(): number {
@@ -156,7 +162,7 @@ export class AsyncClient {
     if (out.payload !== undefined) ch.requests.u8.set(out.payload, off + HEADER_BYTES);
     ch.requests.publish(off, bytes);
     ch.leave();
-    if (out.traced && this.trace !== undefined) {
+    if (this.trace !== undefined && (out.traced || this.tracingAll())) {
       this.trace.record({
         kind: EventKind.SEND,
         ts: traceClockUs(),

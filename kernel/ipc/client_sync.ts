@@ -25,7 +25,7 @@ import {
 import { CLIENT_SPIN_US, PARK_TIMEOUT_MS, RESTART_WAIT_MS } from "./params.ts";
 import { align8 } from "./ring.ts";
 
-/** The reply of a blocking call. `payload` is valid until the next call. */
+/** The reply of a blocking call. */
 export interface SyncReply {
   errno: number;
   value: number;
@@ -37,12 +37,19 @@ export interface SyncReply {
 /** What the client does when the kernel has ordered its process to end. */
 export type OnKilled = () => never;
 
-/** Blocking calls from one program's IPC area. */
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Blocking calls from one program's IPC area. Calls may nest: a signal
+ * handler run while a call waits (onWake) may make calls of its own. A nested
+ * call that meets the reply of a call it sits inside keeps it aside (the
+ * stash) for that call, instead of dropping it.
+ */
 export class SyncClient {
   #nextId = 1;
   readonly #epochs: number[] = [];
-  #payload = new Uint8Array(MAX_INLINE);
-  readonly #reply: SyncReply = { errno: 0, value: 0, payload: new Uint8Array(0), reset: false };
+  readonly #inCall = new Set<number>();
+  readonly #stash = new Map<number, SyncReply>();
   /** Called on every wake-up, to act on the kill word and pending signals. */
   onWake: () => void = () => {};
 
@@ -63,9 +70,9 @@ export class SyncClient {
     if (this.area.killed) this.onKilled();
     const ch = this.area.channel(ep);
     this.#noticeEpoch(ch);
-    if (ch.down !== EndpointState.UP && !this.#waitUp(ch)) return this.#fail(Errno.EIO);
+    if (ch.down !== EndpointState.UP && !this.#waitUp(ch)) return fail(Errno.EIO);
     const plen = payload?.length ?? 0;
-    if (plen > MAX_INLINE) return this.#fail(Errno.E2BIG);
+    if (plen > MAX_INLINE) return fail(Errno.E2BIG);
     const bytes = align8(HEADER_BYTES + plen);
     const id = this.#nextId;
     this.#nextId = (this.#nextId + 1) >>> 0;
@@ -79,7 +86,7 @@ export class SyncClient {
       ch.requestBell.ring();
       ch.requests.spaceBell.park(() => ch.requests.usedBytes() + bytes <= ch.requests.size, 50);
       if (this.area.killed) this.onKilled();
-      if (ch.epoch !== epoch) return this.#fail(Errno.EIO, true);
+      if (ch.epoch !== epoch) return fail(Errno.EIO, true);
       ch.enter();
       off = ch.requests.reserve(bytes);
     }
@@ -98,42 +105,48 @@ export class SyncClient {
     ch.requests.publish(off, bytes);
     ch.leave();
     ch.requestBell.ring();
-    return this.#await(ch, id, epoch);
+    this.#inCall.add(id);
+    try {
+      return this.#await(ch, id, epoch);
+    } finally {
+      this.#inCall.delete(id);
+      this.#stash.delete(id);
+    }
   }
 
   #await(ch: Channel, id: number, epoch: number): SyncReply {
     const ring = ch.replies;
     for (;;) {
-      const off = this.#waitRecord(ch, epoch);
-      if (off < 0) return this.#fail(Errno.EIO, true); // the server died with our call
+      const kept = this.#stash.get(id);
+      if (kept !== undefined) return kept;
+      const off = this.#waitRecord(ch, epoch, id);
+      if (off === -2) continue; // a nested call found our reply and kept it
+      if (off < 0) return fail(Errno.EIO, true); // the server died with our call
       const dv = ring.dv;
       const gotId = dv.getUint32(off + HDR_ID, true);
-      if (gotId !== id) {
-        ring.consume(off); // a reply to a call we gave up on
-        ring.commit();
-        continue;
-      }
       const plen = Math.min(
         dv.getUint32(off + HDR_PLEN, true),
         ring.recordBytes(off) - HEADER_BYTES,
       );
-      const r = this.#reply;
-      r.errno = dv.getInt32(off + HDR_ERRNO, true);
-      r.value = dv.getFloat64(off + HDR_VALUE, true);
-      if (plen > 0) {
-        if (this.#payload.length < plen) this.#payload = new Uint8Array(plen);
-        this.#payload.set(ring.u8.subarray(off + HEADER_BYTES, off + HEADER_BYTES + plen));
-      }
-      r.payload = this.#payload.subarray(0, plen);
-      r.reset = false;
+      const r: SyncReply = {
+        errno: dv.getInt32(off + HDR_ERRNO, true),
+        value: dv.getFloat64(off + HDR_VALUE, true),
+        payload: plen > 0 ? ring.u8.slice(off + HEADER_BYTES, off + HEADER_BYTES + plen) : EMPTY,
+        reset: false,
+      };
       ring.consume(off);
       ring.commit();
-      return r;
+      if (gotId === id) return r;
+      // Someone else's: an outer call's (keep it for it), or one we gave up on (drop it).
+      if (this.#inCall.has(gotId)) this.#stash.set(gotId, r);
     }
   }
 
-  /** Offset of the next reply record, or -1 if the channel was reset meanwhile. */
-  #waitRecord(ch: Channel, epoch: number): number {
+  /**
+   * Offset of the next reply record; -1 if the channel was reset meanwhile,
+   * -2 if a nested call (from onWake) left our reply in the stash.
+   */
+  #waitRecord(ch: Channel, epoch: number, id: number): number {
     const ring = ch.replies;
     let off = ring.peek();
     if (off >= 0) return off;
@@ -156,6 +169,7 @@ export class SyncClient {
       this.area.replyBell.park(() => ring.hasRecord() || ch.epoch !== epoch, PARK_TIMEOUT_MS);
       if (this.area.killed) this.onKilled();
       this.onWake();
+      if (this.#stash.has(id)) return -2;
     }
   }
 
@@ -177,13 +191,8 @@ export class SyncClient {
     this.#noticeEpoch(ch);
     return ch.down === EndpointState.UP;
   }
+}
 
-  #fail(errno: number, reset = false): SyncReply {
-    const r = this.#reply;
-    r.errno = errno;
-    r.reset = reset;
-    r.value = -1;
-    r.payload = this.#payload.subarray(0, 0);
-    return r;
-  }
+function fail(errno: number, reset = false): SyncReply {
+  return { errno, value: -1, payload: EMPTY, reset };
 }

@@ -214,7 +214,8 @@ export class PayloadReader {
   bytesField(): Uint8Array {
     this.#need(4);
     const len = this.#dv.getUint32(this.#pos, true);
-    const padded = (len + 3) & ~3;
+    this.#need(4 + len); // before any arithmetic on len: it may be up to 2^32 - 1
+    const padded = len + ((4 - (len % 4)) % 4);
     this.#need(4 + padded);
     const out = this.bytes.subarray(this.#pos + 4, this.#pos + 4 + len);
     this.#pos += 4 + padded;

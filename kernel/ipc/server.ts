@@ -90,6 +90,12 @@ export interface ServerOptions {
   trace?: TraceWriter;
   /** True while this server waits on another server (then it must not spin). */
   waitingDownstream?: () => boolean;
+  /**
+   * A handler failed with a bug, not an errno (the caller got EIO). Default:
+   * rethrow, so the Worker dies and the supervisor restarts it. The kernel,
+   * which nobody restarts, logs instead.
+   */
+  onPanic?: (err: unknown) => void;
 }
 
 /** Counters `service` shows. */
@@ -274,7 +280,13 @@ export class Server {
 
   #answer(w: Watched, meta: ReplyMeta, a: Answer): void {
     if (typeof a === "number") this.#finish(w, meta, 0, a);
-    else this.#finish(w, meta, 0, a.value, a.payload);
+    else if (a.payload !== undefined && a.payload.length > MAX_INLINE) {
+      this.#fail(
+        w,
+        meta,
+        new Error(`op ${meta.op}: reply payload ${a.payload.length} > ${MAX_INLINE}`),
+      );
+    } else this.#finish(w, meta, 0, a.value, a.payload);
   }
 
   #fail(w: Watched, meta: ReplyMeta, err: unknown): void {
@@ -285,9 +297,10 @@ export class Server {
     // A bug, not bad input: answer EIO, then crash so the supervisor restarts us.
     this.#finish(w, meta, Errno.EIO, -1);
     this.#ringBells();
-    queueMicrotask(() => {
-      throw err;
+    const panic = this.#opts.onPanic ?? ((e: unknown) => {
+      throw e;
     });
+    queueMicrotask(() => panic(err));
   }
 
   #finish(
@@ -298,9 +311,6 @@ export class Server {
     payload?: Uint8Array,
   ): void {
     if (errno !== 0) this.stats.errors++;
-    if (payload !== undefined && payload.length > MAX_INLINE) {
-      throw new Error(`reply payload ${payload.length} > ${MAX_INLINE}: use the data area`);
-    }
     if (meta.t0 !== 0) this.#traceServe(w, meta, errno, value, payload?.length ?? 0);
     if (!this.#watched.has(w.ch.area.id) || w.ch.epoch !== w.epoch) return; // client gone or reset
     const reply = { id: meta.id, op: meta.op, errno, value, payload };

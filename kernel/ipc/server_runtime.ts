@@ -207,7 +207,7 @@ function makeEnv(init: ServerInit): ServerEnv {
     sys,
     caps,
     spin: new SpinSlots(new Int32Array(init.spin)),
-    client: new AsyncClient(area, trace, init.pid),
+    client: new AsyncClient(area, trace, init.pid, () => sys.traceAll),
     trace,
     log: (text) => workerScope.postMessage({ type: "log", text: `${init.name}: ${text}` }),
     pid: init.pid,

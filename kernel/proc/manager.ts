@@ -29,7 +29,7 @@ import {
 import type { WarmPool, WarmWorker } from "./pool.ts";
 import { exitedStatus, type Process, signaledStatus } from "./process.ts";
 import { TraceWriter } from "../trace/events.ts";
-import { AREA_SIGNALS, AREA_TRACED } from "../ipc/channel.ts";
+import { AREA_PID, AREA_SIGNALS, AREA_TRACED } from "../ipc/channel.ts";
 
 /** Pid of init: the kernel itself, parent of orphans. */
 export const INIT_PID = 1;
@@ -144,7 +144,7 @@ export class ProcessManager {
       pgid = req.pgid;
     }
     const pid = this.allocPid();
-    const warm = await this.host.pool.take(creds.euid);
+    const warm = await this.host.pool.take(domainOf(creds, parent.rights & req.rights));
     const rights = parent.rights & req.rights;
     const caps = new Map<number, CapToken>([
       [Endpoint.KERNEL, this.host.caps.mint(Endpoint.KERNEL, rights, pid, 0)],
@@ -189,7 +189,7 @@ export class ProcessManager {
   /** execve: replace the program `p` runs, keeping its pid and open fds. */
   async exec(p: Process, path: string, argv: string[], env: string[]): Promise<void> {
     const image = await this.host.loadImage(path, p.creds);
-    const warm = await this.host.pool.take(p.creds.euid);
+    const warm = await this.host.pool.take(domainOf(p.creds, p.rights));
     let routes: FdRouteRecord[];
     try {
       routes = await this.#vfs(VfsOp.EXEC, this.#w.reset().num(p.pid));
@@ -224,6 +224,8 @@ export class ProcessManager {
     p.trace = traced ? new TraceWriter(warm.trace, 0xffff) : undefined;
     this.host.onTraceBuffer(p.pid, traced ? warm.trace : undefined);
     Atomics.store(warm.area.i32, AREA_TRACED, traced ? 1 : 0);
+    Atomics.store(warm.area.i32, AREA_SIGNALS, 0); // nothing pending from a previous program
+    Atomics.store(warm.area.i32, AREA_PID, p.pid);
     const job = JSON.stringify({
       pid: p.pid,
       ppid: p.ppid,
@@ -318,7 +320,10 @@ export class ProcessManager {
     }
     // Only now, off the parent's path: give the Worker back, or let it go.
     if (recyclable && p.worker !== undefined) {
-      this.host.pool.recycle({ worker: p.worker, area: p.area, trace: p.traceSab! }, p.creds.euid);
+      this.host.pool.recycle(
+        { worker: p.worker, area: p.area, trace: p.traceSab! },
+        domainOf(p.creds, p.rights),
+      );
     } else {
       this.host.releaseArea(p.area);
     }
@@ -508,6 +513,11 @@ export class ProcessManager {
     }
     this.host.sys.setCreds(p.pid, p.creds);
   }
+}
+
+/** Who a Worker may be reused for: same credentials, same endpoint rights. */
+function domainOf(c: Creds, rights: number): string {
+  return `${c.uid}:${c.euid}:${c.gid}:${c.egid}:${c.groups.join(",")}:${rights}`;
 }
 
 function basename(path: string): string {

@@ -12,11 +12,13 @@ import { Sys } from "../syscalls.ts";
 import type { Tracer } from "../trace/tracer.ts";
 import { decodeActions } from "../../servers/vfs/mod.ts";
 import type { ProcessManager } from "./manager.ts";
+import type { WarmPool } from "./pool.ts";
 
 /** What the handlers reach. */
 export interface KernelParts {
   manager: ProcessManager;
   supervisor: Supervisor;
+  pool: WarmPool;
   tracer: Tracer;
   caps: CapTable;
   log: (text: string) => void;
@@ -130,7 +132,8 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
       channels: Atomics.load(h.status, Status.CHANNELS),
       uptimeMs: Math.round(performance.now() - h.startedAt),
     }));
-    return { value: rows.length, payload: encoder.encode(JSON.stringify(rows)) };
+    const body = { servers: rows, pool: { warm: k.pool.warm, ...k.pool.stats } };
+    return { value: rows.length, payload: encoder.encode(JSON.stringify(body)) };
   }
 
   async function doServiceControl(req: Request): Promise<Answer> {

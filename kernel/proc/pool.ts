@@ -7,12 +7,15 @@
 //
 // Where Workers come from, in order of preference:
 //   1. recycled: a Worker whose program exited cleanly goes back to sleep,
-//      still attached to every server (no postMessage: each costs ~0.3 ms), and
-//      may run the next program of the same user (same uid: the same
-//      protection domain, as Linux processes of one uid may ptrace each
-//      other). The runtime only offers itself when the program left nothing
-//      behind (no timers, listeners or nested Workers); see
-//      userland/runtime/worker.ts.
+//      still attached to every server (no postMessage: each costs ~0.3 ms),
+//      and may run the next program of the same protection domain: the same
+//      credentials (uids, gids, groups) and the same endpoint rights. A
+//      program can leave traps in its Worker's JavaScript realm (replace a
+//      built-in, say); those can only reach a later process that could do
+//      nothing its predecessor could not, as Linux processes of one uid may
+//      ptrace each other. The runtime offers itself only when the program
+//      left nothing running behind it (no timers, listeners or nested
+//      Workers); see userland/runtime/worker.ts.
 //   2. fresh: started in the background. `new Worker()` blocks the kernel's
 //      thread for 6-12 ms in Deno 2.9 (and nested Workers take ~0.5 s to
 //      start, so another thread cannot do it for us), so starts are never on
@@ -48,11 +51,11 @@ const SETTLE_MS = 5;
 const runtimeUrl = new URL("../../userland/runtime/worker.ts", import.meta.url);
 
 interface Recycled extends WarmWorker {
-  uid: number;
+  domain: string;
   since: number;
 }
 
-/** How the pool has served takes (shown by `service`). */
+/** How the pool has served takes (`service` prints them). */
 export interface PoolStats {
   recycledTakes: number;
   warmTakes: number;
@@ -100,13 +103,13 @@ export class WarmPool {
     }, 0);
   }
 
-  /** A Worker for a program of `uid`: a recycled one if it is parked, else a warm one. */
-  async take(uid: number): Promise<WarmWorker> {
+  /** A Worker for a program of protection `domain`: a recycled one if it is parked, else a warm one. */
+  async take(domain: string): Promise<WarmWorker> {
     const now = performance.now();
     let settling: Recycled | undefined;
     for (let i = 0; i < this.#recycled.length; i++) {
       const r = this.#recycled[i];
-      if (r.uid === uid && r.area.state === AreaState.WARM) {
+      if (r.domain === domain && r.area.state === AreaState.WARM) {
         this.#recycled.splice(i, 1);
         this.stats.recycledTakes++;
         return r;
@@ -114,11 +117,11 @@ export class WarmPool {
       if (r.area.state !== AreaState.WARM && now - r.since > PARK_DEADLINE_MS) {
         this.#recycled.splice(i--, 1);
         this.#discard(r);
-      } else if (r.uid === uid) {
+      } else if (r.domain === domain) {
         settling ??= r;
       }
     }
-    // A Worker of this user is still tidying after its last program (a few
+    // A Worker of this domain is still tidying after its last program (a few
     // µs): waiting for it beats taking a warm one, whose replacement costs
     // the kernel's thread ~10 ms.
     if (settling !== undefined && await this.#settles(settling)) {
@@ -152,13 +155,13 @@ export class WarmPool {
     return true;
   }
 
-  /** A Worker whose program exited cleanly, for the next program of `uid`. */
-  recycle(w: WarmWorker, uid: number): void {
+  /** A Worker whose program exited cleanly, for the next program of the same `domain`. */
+  recycle(w: WarmWorker, domain: string): void {
     if (this.#closed || this.#recycled.length >= MAX_RECYCLED) {
       this.#discard(w);
       return;
     }
-    this.#recycled.push({ ...w, uid, since: performance.now() });
+    this.#recycled.push({ ...w, domain, since: performance.now() });
   }
 
   /** End a Worker we do not want back. */

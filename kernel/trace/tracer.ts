@@ -12,6 +12,21 @@
 
 import { Ring } from "../ipc/ring.ts";
 import { sysName } from "../syscalls.ts";
+import { ServerOp } from "../ipc/server_runtime.ts";
+import { ObjectOp, VfsOp } from "../../servers/vfs/mod.ts";
+import { TtyOp } from "../../servers/tty/mod.ts";
+
+/** Names of the requests that are not syscalls (kernel-only and server-to-server ops). */
+const PRIVATE_OPS = new Map<number, string>([
+  ...Object.entries(VfsOp).map(([n, v]) => [v, `vfs.${n.toLowerCase()}`] as [number, string]),
+  ...Object.entries(ObjectOp).map(([n, v]) => [v, `object.${n.toLowerCase()}`] as [number, string]),
+  ...Object.entries(TtyOp).map(([n, v]) => [v, `tty.${n.toLowerCase()}`] as [number, string]),
+  ...Object.entries(ServerOp).map(([n, v]) => [v, `server.${n.toLowerCase()}`] as [number, string]),
+]);
+
+function opName(op: number): string {
+  return PRIVATE_OPS.get(op) ?? sysName(op);
+}
 import { drainEvents, EventKind, TRACE_RING_BYTES, type TraceEvent } from "./events.ts";
 
 const SERVERS_PID = 1;
@@ -183,7 +198,7 @@ export class Tracer {
   #chrome(e: TraceEvent): void {
     if (e.kind === EventKind.SYSCALL) {
       this.#emit({
-        name: sysName(e.op),
+        name: opName(e.op),
         cat: "syscall",
         ph: "X",
         pid: PROCESSES_PID,
@@ -218,7 +233,7 @@ export class Tracer {
       return;
     }
     this.#emit({
-      name: sysName(e.op),
+      name: opName(e.op),
       cat: "serve",
       ph: "X",
       pid: SERVERS_PID,

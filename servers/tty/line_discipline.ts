@@ -87,21 +87,44 @@ export interface InputEffects {
 
 /** Input side of the discipline: raw bytes in, readable bytes out. */
 export class LineDiscipline {
-  termios = defaultTermios();
+  #termios = defaultTermios();
   /** Bytes read() may return now. */
   readonly ready: number[] = [];
+  /**
+   * Canonical mode: lengths of the complete lines in `ready`, in order. A
+   * line ends at a newline or at ^D; a 0 is an end of file (^D on an empty
+   * line), which one read() reports as 0 bytes.
+   */
+  readonly #lines: number[] = [];
   /** The line being edited (canonical mode). */
   readonly #line: number[] = [];
-  /** An end-of-file mark is queued (^D on an empty line). */
-  eofPending = 0;
+
+  get termios(): Termios {
+    return this.#termios;
+  }
+
+  set termios(t: Termios) {
+    const wasCanonical = this.canonical;
+    this.#termios = t;
+    // Bytes typed in raw mode become one line when canonical mode returns.
+    if (!wasCanonical && this.canonical && this.ready.length > 0) {
+      this.#lines.length = 0;
+      this.#lines.push(this.ready.length);
+    }
+  }
 
   get canonical(): boolean {
-    return (this.termios.lflag & L.ICANON) !== 0;
+    return (this.#termios.lflag & L.ICANON) !== 0;
+  }
+
+  /** True when a read() would return now (data, or an end of file). */
+  hasInput(): boolean {
+    return this.canonical ? this.#lines.length > 0 : this.ready.length > 0;
   }
 
   /** Feed bytes typed at the terminal (or read from a non-terminal stdin). */
   input(bytes: Uint8Array): InputEffects {
-    const t = this.termios;
+    const t = this.#termios;
     const echo: number[] = [];
     const doEcho = (t.lflag & L.ECHO) !== 0;
     let signal: number | undefined;
@@ -134,29 +157,37 @@ export class LineDiscipline {
         continue;
       }
       if (b === t.cc[VEOF]) {
-        if (this.#line.length === 0) this.eofPending++;
-        else this.ready.push(...this.#line.splice(0));
+        // ^D ends the line as it is (readable without a newline); alone, it is EOF.
+        this.#endLine();
         continue;
       }
       this.#line.push(b);
       if (doEcho || (b === 0x0a && (t.lflag & L.ECHONL) !== 0)) echo.push(b);
-      if (b === 0x0a) this.ready.push(...this.#line.splice(0));
+      if (b === 0x0a) this.#endLine();
     }
     return { echo, signal };
   }
 
-  /** Host stdin closed: whatever is being edited becomes readable, then EOF for ever. */
-  hangup(): void {
+  #endLine(): void {
+    this.#lines.push(this.#line.length);
     this.ready.push(...this.#line.splice(0));
   }
 
-  /** Take up to `max` readable bytes; in canonical mode at most one line. */
+  /** Host stdin closed: whatever is being edited becomes readable. */
+  hangup(): void {
+    if (this.#line.length > 0) this.#endLine();
+  }
+
+  /**
+   * Take up to `max` readable bytes: in canonical mode from one line at most.
+   * Empty means end of file.
+   */
   take(max: number): number[] {
-    let n = Math.min(max, this.ready.length);
-    if (this.canonical) {
-      const nl = this.ready.indexOf(0x0a);
-      if (nl >= 0 && nl + 1 < n) n = nl + 1;
-    }
+    if (!this.canonical) return this.ready.splice(0, Math.min(max, this.ready.length));
+    if (this.#lines.length === 0) return [];
+    const n = Math.min(max, this.#lines[0]);
+    this.#lines[0] -= n;
+    if (this.#lines[0] === 0) this.#lines.shift();
     return this.ready.splice(0, n);
   }
 }

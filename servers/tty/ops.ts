@@ -85,18 +85,8 @@ export function createTty(env: ServerEnv): ServerParts {
   }
 
   function serve(): void {
-    while (waiters.length > 0) {
-      const canon = ld.canonical;
-      const hasLine = canon ? ld.ready.includes(0x0a) : ld.ready.length > 0;
-      if (!hasLine && ld.eofPending === 0 && !hungUp && !(canon && ld.ready.length > 0 && hungUp)) {
-        return;
-      }
+    while (waiters.length > 0 && (ld.hasInput() || hungUp)) {
       const wt = waiters.shift()!;
-      if (ld.ready.length === 0) {
-        if (ld.eofPending > 0) ld.eofPending--;
-        wt.resolve(0);
-        continue;
-      }
       const bytes = ld.take(wt.sink.length);
       wt.sink.set(bytes);
       wt.resolve(bytes.length);

@@ -116,9 +116,12 @@ export function createVfs(env: ServerEnv): ServerParts {
     if ((flags & ~(O.CLOEXEC | O.NONBLOCK | O.DIRECT)) !== 0) {
       throw new ErrnoError(Errno.EINVAL, "pipe2 flags");
     }
+    const t = table(req.pid);
+    // Both fds first: EMFILE must leave nothing half made.
+    const rfd = t.lowestFree();
+    const wfd = t.lowestFree(rfd + 1);
     const creds = env.sys.creds(req.pid);
     const pipe = new Pipe(nextPipe++, creds?.euid ?? 0, creds?.egid ?? 0);
-    const t = table(req.pid);
     const status = flags & O.NONBLOCK;
     const rOfd = localOfd(O.RDONLY | status);
     const wOfd = localOfd(O.WRONLY | status);
@@ -128,15 +131,7 @@ export function createVfs(env: ServerEnv): ServerParts {
     pipe.readers = 1;
     pipe.writers = 1;
     const cloexec = (flags & O.CLOEXEC) !== 0;
-    const rfd = t.lowestFree();
     const r = t.install(rfd, rOfd, cloexec);
-    let wfd: number;
-    try {
-      wfd = t.lowestFree();
-    } catch (err) {
-      t.close(rfd);
-      throw err;
-    }
     const wEntry = t.install(wfd, wOfd, cloexec);
     return routeAnswer(0, [routeOf(rfd, r), routeOf(wfd, wEntry)]);
   }
@@ -280,8 +275,8 @@ export function createVfs(env: ServerEnv): ServerParts {
     const t = table(pid);
     if (t.entries.has(fd)) t.close(fd);
     const ofd = { id: nextOfd++, ep, root, flags, refs: 0 };
+    t.install(fd, ofd, false); // throws before taking anything if it cannot
     ofds.set(ofd.id, ofd);
-    t.install(fd, ofd, false);
     return 0;
   }
 

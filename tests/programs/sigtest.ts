@@ -47,6 +47,20 @@ export function main(argv: string[]): number {
     print(`sigchld ${reaped === pid} ${status}`);
     return 0;
   }
+  if (mode === "nested") {
+    // A handler that makes syscalls of its own while we wait in the kernel.
+    let calls = 0;
+    signal(Sig.SIGCHLD, () => {
+      calls++;
+      getpid();
+      print(`handler ran in pid ${getpid()}`);
+      stdout().flush();
+    });
+    const pid = spawn("/bin/sleep", ["sleep", "0.1"]);
+    const [reaped, status] = waitpid(pid, 0);
+    print(`waited ${reaped === pid} ${status} handler calls ${calls}`);
+    return 0;
+  }
   if (mode === "pipe" || mode === "epipe") {
     if (mode === "epipe") signal(Sig.SIGPIPE, "ignore");
     const [r, w] = pipe();

@@ -8,7 +8,7 @@ import { print, serviceControl, serviceList, warn } from "../lib/mod.ts";
 export function main(argv: string[]): number {
   const [cmd = "list", name] = argv.slice(1);
   if (cmd === "list") {
-    const rows = serviceList();
+    const { servers: rows, pool } = serviceList();
     const table = [[
       "NAME",
       "EP",
@@ -41,6 +41,10 @@ export function main(argv: string[]): number {
     for (const row of table) {
       print(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
     }
+    print(
+      `program Workers: ${pool.warm} warm; spawns served by a recycled Worker ${pool.recycledTakes}, ` +
+        `a warm one ${pool.warmTakes}, a cold start ${pool.coldTakes}; Workers started ${pool.started}`,
+    );
     return 0;
   }
   if ((cmd === "restart" || cmd === "crash") && name !== undefined) {

@@ -12,6 +12,8 @@ export interface FdRoute {
   cap: CapToken;
   /** The server's epoch when we learned the route (a restart since loses the file). */
   epoch: number;
+  /** The VFS's epoch then: the fd's capability was derived by the VFS, and dies with it. */
+  vfsEpoch: number;
 }
 
 /** The running process, as the library sees it. */
@@ -37,6 +39,23 @@ export interface Context {
   exited?: number;
   /** The runtime's end of exit(): tells the kernel (and whether the Worker can be reused). */
   exitHook: (code: number) => void;
+  /** How deep in signal handlers we are (0: the program itself). */
+  depth: number;
+}
+
+/**
+ * The part of the data area calls at the current depth may use: a signal
+ * handler's calls must not overwrite the data of the call it interrupted.
+ */
+export const DATA_REGIONS: ReadonlyArray<{ off: number; len: number }> = [
+  { off: 0, len: 768 * 1024 },
+  { off: 768 * 1024, len: 128 * 1024 },
+  { off: 896 * 1024, len: 128 * 1024 },
+];
+
+/** Offset and length of the data area region for calls made now. */
+export function dataRegion(): { off: number; len: number } {
+  return DATA_REGIONS[Math.min(ctx().depth, DATA_REGIONS.length - 1)];
 }
 
 let current: Context | undefined;

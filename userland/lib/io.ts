@@ -4,14 +4,13 @@
 // update our routes from its reply.
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
-import { DATA_BYTES } from "../../kernel/ipc/channel.ts";
 import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
 import { decodeStat, type Stat } from "../../kernel/stat.ts";
 import { Sig } from "../../kernel/signals.ts";
 import { Sys } from "../../kernel/syscalls.ts";
 import { F, O, SEEK, TCGETS } from "../../kernel/fcntl.ts";
 import { decodeRoutes } from "../../servers/vfs/mod.ts";
-import { ctx, type FdRoute } from "./context.ts";
+import { ctx, dataRegion, type FdRoute } from "./context.ts";
 import { quote, syscall } from "./syscall.ts";
 import { getpid, kill } from "./proc.ts";
 
@@ -41,14 +40,17 @@ function fdcall(
   try {
     return syscall(r.ep, nr, r.cap, payload, value, args);
   } catch (err) {
-    if (
-      err instanceof ErrnoError && err.errno === Errno.EBADF &&
-      r.epoch !== ctx().area.channel(r.ep).epoch
-    ) {
+    if (err instanceof ErrnoError && err.errno === Errno.EBADF && lostWithServer(r)) {
       throw new ErrnoError(Errno.EIO, `fd ${fd}: its server restarted`);
     }
     throw err;
   }
+}
+
+/** The fd's server, or the VFS that derived its capability, restarted since we learned it. */
+function lostWithServer(r: FdRoute): boolean {
+  const area = ctx().area;
+  return r.epoch !== area.channel(r.ep).epoch || r.vfsEpoch !== area.channel(VFS).epoch;
 }
 
 function vfscall(nr: number, payload: Uint8Array | undefined, value: number, args: () => string) {
@@ -58,28 +60,35 @@ function vfscall(nr: number, payload: Uint8Array | undefined, value: number, arg
 function learn(payload: Uint8Array): void {
   const c = ctx();
   for (const r of decodeRoutes(new PayloadReader(payload))) {
-    c.fds.set(r.fd, { ep: r.ep, cap: r.cap, epoch: c.area.channel(r.ep).epoch });
+    c.fds.set(r.fd, {
+      ep: r.ep,
+      cap: r.cap,
+      epoch: c.area.channel(r.ep).epoch,
+      vfsEpoch: c.area.channel(VFS).epoch,
+    });
   }
 }
 
 /** read(2) into `buf`; returns the byte count (0 at end of file). */
 export function read(fd: number, buf: Uint8Array): number {
-  const n = Math.min(buf.length, DATA_BYTES);
-  const r = fdcall(fd, Sys.read, w.reset().num(0).bytes(), n, () => `${fd}, ..., ${n}`);
-  buf.set(ctx().area.data.subarray(0, r.value));
+  const region = dataRegion();
+  const n = Math.min(buf.length, region.len);
+  const r = fdcall(fd, Sys.read, w.reset().num(region.off).bytes(), n, () => `${fd}, ..., ${n}`);
+  buf.set(ctx().area.data.subarray(region.off, region.off + r.value));
   return r.value;
 }
 
 /** write(2) of up to 1 MiB of `data`; returns the bytes written. */
 export function write(fd: number, data: Uint8Array | string): number {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
-  const n = Math.min(bytes.length, DATA_BYTES);
-  ctx().area.data.set(bytes.subarray(0, n));
+  const region = dataRegion();
+  const n = Math.min(bytes.length, region.len);
+  ctx().area.data.set(bytes.subarray(0, n), region.off);
   try {
     return fdcall(
       fd,
       Sys.write,
-      w.reset().num(0).bytes(),
+      w.reset().num(region.off).bytes(),
       n,
       () => `${fd}, ${quote(decoder.decode(bytes.subarray(0, 32)))}, ${n}`,
     )

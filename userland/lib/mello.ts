@@ -2,10 +2,9 @@
 // capability derivation.
 
 import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
-import { DATA_BYTES } from "../../kernel/ipc/channel.ts";
 import type { CapToken } from "../../kernel/ipc/message.ts";
 import { Sys } from "../../kernel/syscalls.ts";
-import { ctx } from "./context.ts";
+import { ctx, dataRegion } from "./context.ts";
 import { quote, syscall } from "./syscall.ts";
 
 const KERNEL = 0;
@@ -31,7 +30,16 @@ export interface ServiceRow {
   uptimeMs: number;
 }
 
-export function serviceList(): ServiceRow[] {
+/** How the kernel's pool of program Workers has served spawns. */
+export interface PoolRow {
+  warm: number;
+  recycledTakes: number;
+  warmTakes: number;
+  coldTakes: number;
+  started: number;
+}
+
+export function serviceList(): { servers: ServiceRow[]; pool: PoolRow } {
   return JSON.parse(decoder.decode(kcall(Sys.mello_service_list).payload));
 }
 
@@ -61,20 +69,22 @@ export interface ProcRow {
 }
 
 export function procList(): ProcRow[] {
-  const r = kcall(Sys.mello_proc_list, w.reset().num(0).num(DATA_BYTES).bytes());
-  return JSON.parse(decoder.decode(ctx().area.data.subarray(0, r.value)));
+  const { off, len } = dataRegion();
+  const r = kcall(Sys.mello_proc_list, w.reset().num(off).num(len).bytes());
+  return JSON.parse(decoder.decode(ctx().area.data.subarray(off, off + r.value)));
 }
 
 /** Trace lines of a traced child; waits for some. `done` once it has ended. */
 export function traceRead(pid: number): { text: string; done: boolean } {
+  const region = dataRegion();
   const r = kcall(
     Sys.mello_trace_read,
-    w.reset().num(pid).num(0).num(DATA_BYTES).bytes(),
+    w.reset().num(pid).num(region.off).num(region.len).bytes(),
     0,
     () => String(pid),
   );
   const done = new PayloadReader(r.payload).int() === 1;
-  return { text: decoder.decode(ctx().area.data.subarray(0, r.value)), done };
+  return { text: decoder.decode(ctx().area.data.subarray(region.off, region.off + r.value)), done };
 }
 
 /** Our capability for endpoint `ep` (kernel 0, VFS 1). */

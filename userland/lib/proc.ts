@@ -158,7 +158,9 @@ export function exit(code: number): never {
         f();
       } catch (err) {
         if (err instanceof ExitSignal) throw err; // a handler called exit() itself
-        // a flush to a closed pipe must not stop the exit
+        // Output that could not be written: the exit goes on, but not as a
+        // success (as GNU tools exit 1 on a write error at close).
+        if (code === 0) code = 1;
       }
     }
     traceLocal(Sys.exit_group, String(code), "?", traceClockUs());

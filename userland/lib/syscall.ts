@@ -8,7 +8,7 @@ import type { CapToken } from "../../kernel/ipc/message.ts";
 import type { SyncReply } from "../../kernel/ipc/client_sync.ts";
 import { Sys, sysName } from "../../kernel/syscalls.ts";
 import { EventKind, PROGRAM_EP, traceClockUs } from "../../kernel/trace/events.ts";
-import { ctx } from "./context.ts";
+import { ctx, DATA_REGIONS } from "./context.ts";
 import { ExitSignal } from "./exit_signal.ts";
 
 export { ErrnoError };
@@ -127,10 +127,16 @@ export function traceLocal(nr: number, args: string, result: string, t0: number)
 export function deliverSignals(): void {
   const c = ctx();
   if (Atomics.load(c.area.i32, AREA_SIGNALS) === 0) return;
+  if (c.depth >= DATA_REGIONS.length - 1) return; // too deep: they run when we are back out
   const pending = Atomics.exchange(c.area.i32, AREA_SIGNALS, 0);
-  for (let sig = 1; sig < 32; sig++) {
-    if ((pending & (1 << sig)) === 0) continue;
-    c.handlers.get(sig)?.(sig);
+  c.depth++;
+  try {
+    for (let sig = 1; sig < 32; sig++) {
+      if ((pending & (1 << sig)) === 0) continue;
+      c.handlers.get(sig)?.(sig);
+    }
+  } finally {
+    c.depth--;
   }
 }
 

@@ -193,7 +193,12 @@ async function run(
     fds: new Map(
       job.fds.map((
         [fd, ep, slot, gen],
-      ) => [fd, { ep, cap: { slot, gen }, epoch: area.channel(ep).epoch }]),
+      ) => [fd, {
+        ep,
+        cap: { slot, gen },
+        epoch: area.channel(ep).epoch,
+        vfsEpoch: area.channel(1).epoch,
+      }]),
     ),
     env: new Map(job.env.map((kv) => {
       const i = kv.indexOf("=");
@@ -204,6 +209,7 @@ async function run(
     traceSeq: 0,
     handlers: new Map(),
     atExit: [],
+    depth: 0,
     die,
     exitHook: (code) => {
       // The kernel reaps us now; it keeps the Worker only if we stay clean.
@@ -264,7 +270,7 @@ async function run(
   return c.exited !== undefined && !tainted;
 }
 
-/** An uncaught error ends the program with status 1 (126 if it would not even load). */
+/** An uncaught error (at load or in main) ends the program with status 1. */
 function report(err: unknown): void {
   const c = context.ctx();
   if (c.exited !== undefined) return;
