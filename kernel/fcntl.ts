@@ -52,3 +52,47 @@ export const TCSETS = 0x5402;
 export const TIOCGPGRP = 0x540f;
 export const TIOCSPGRP = 0x5410;
 export const TIOCGWINSZ = 0x5413;
+
+/** *at() flags. */
+export const AT = {
+  FDCWD: -100,
+  SYMLINK_NOFOLLOW: 0x100,
+  REMOVEDIR: 0x200,
+  EACCESS: 0x200,
+  SYMLINK_FOLLOW: 0x400,
+  NO_AUTOMOUNT: 0x800,
+  EMPTY_PATH: 0x1000,
+} as const;
+
+/** access() modes. */
+export const F_OK = 0;
+export const X_OK = 1;
+export const W_OK = 2;
+export const R_OK = 4;
+
+/** renameat2() flags. */
+export const RENAME_NOREPLACE = 1;
+export const RENAME_EXCHANGE = 2;
+
+/** setxattr() flags. */
+export const XATTR_CREATE = 1;
+export const XATTR_REPLACE = 2;
+
+/** utimensat() special nanosecond values. */
+export const UTIME_NOW = (1 << 30) - 1;
+export const UTIME_OMIT = (1 << 30) - 2;
+
+/** mount() flags (the ones we honour) and umount2() flags. */
+export const MS = {
+  RDONLY: 1,
+  NOSUID: 2,
+  NODEV: 4,
+  NOEXEC: 8,
+  REMOUNT: 32,
+  BIND: 4096,
+} as const;
+export const MNT_FORCE = 1;
+export const MNT_DETACH = 2;
+
+/** statx() mask bits (STATX_BASIC_STATS = 0x7ff). */
+export const STATX_BASIC_STATS = 0x7ff;

@@ -8,6 +8,7 @@ export const Endpoint = {
   KERNEL: 0,
   VFS: 1,
   TTY: 2,
+  MFS_RAM: 3,
 } as const;
 export type Endpoint = typeof Endpoint[keyof typeof Endpoint];
 

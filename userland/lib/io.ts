@@ -214,20 +214,3 @@ export function isatty(fd: number): boolean {
 export function openFds(): number[] {
   return [...ctx().fds.keys()].sort((a, b) => a - b);
 }
-
-/** open(2): returns the new fd. */
-export function open(path: string, flags: number, mode = 0o666): number {
-  const r = vfscall(
-    Sys.open,
-    w.reset().str(path).num(flags).num(mode).bytes(),
-    0,
-    () => `${quote(path)}, 0${flags.toString(8)}, 0${mode.toString(8)}`,
-  );
-  learn(r.payload);
-  return r.value;
-}
-
-/** chdir(2). */
-export function chdir(path: string): void {
-  vfscall(Sys.chdir, w.reset().str(path).bytes(), 0, () => quote(path));
-}

@@ -1,6 +1,7 @@
 // The userland library: everything a MelloOS program uses to reach the system.
 export * from "./proc.ts";
 export * from "./io.ts";
+export * from "./fs.ts";
 export * from "./stdio.ts";
 export * from "./errors.ts";
 export * from "./mello.ts";

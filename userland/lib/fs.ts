@@ -1,0 +1,471 @@
+// Filesystem calls: everything that names a file by path goes to the VFS
+// (which walks the path and checks permissions), as do the metadata calls on
+// fds (fchmod, fchown, futimens, fsetxattr, fremovexattr) so that the VFS's
+// inode cache stays true. Data calls on fds (pread, pwrite, fsync,
+// getdents64, fstatfs, fgetxattr, flistxattr) go straight to the server that
+// holds the open file, like read and write (io.ts).
+//
+// Request formats (program -> VFS, payload fields in order) are the ones the
+// VFS decodes in servers/vfs/ops_path.ts; every call here names its syscall
+// number as the opcode.
+
+import { Errno, ErrnoError } from "../../kernel/errno.ts";
+import { AT, AT_FDCWD, O, UTIME_NOW, UTIME_OMIT } from "../../kernel/fcntl.ts";
+import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
+import { decodeStat, type Stat, type Timespec } from "../../kernel/stat.ts";
+import { Sys } from "../../kernel/syscalls.ts";
+import { decodeRoutes } from "../../servers/vfs/mod.ts";
+import { decodeStatfs, type StatfsRecord } from "../../servers/vfs/fs_protocol.ts";
+import { ctx, dataRegion, type FdRoute } from "./context.ts";
+import { quote, syscall } from "./syscall.ts";
+
+export type { StatfsRecord };
+
+const VFS = 1;
+const w = new PayloadWriter();
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+function vfs(nr: number, payload: Uint8Array, args: () => string, value = 0) {
+  return syscall(VFS, nr, ctx().caps.get(VFS)!, payload, value, args);
+}
+
+function route(fd: number): FdRoute {
+  const r = ctx().fds.get(fd);
+  if (r === undefined) throw new ErrnoError(Errno.EBADF, `fd ${fd}`);
+  return r;
+}
+
+function direct(fd: number, nr: number, payload: Uint8Array | undefined, value: number, args: () => string) {
+  const r = route(fd);
+  return syscall(r.ep, nr, r.cap, payload, value, args);
+}
+
+function learn(payload: Uint8Array): void {
+  const c = ctx();
+  for (const r of decodeRoutes(new PayloadReader(payload))) {
+    c.fds.set(r.fd, { ep: r.ep, cap: r.cap, epoch: c.area.channel(r.ep).epoch, vfsEpoch: c.area.channel(VFS).epoch });
+  }
+}
+
+function dirfdText(dirfd: number): string {
+  return dirfd === AT_FDCWD ? "AT_FDCWD" : String(dirfd);
+}
+
+// --- opening ---
+
+/** openat(2): returns the new fd. */
+export function openat(dirfd: number, path: string, flags: number, mode = 0o666): number {
+  const r = vfs(
+    Sys.openat,
+    w.reset().num(dirfd).str(path).num(flags).num(mode).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}, 0${flags.toString(8)}, 0${mode.toString(8)}`,
+  );
+  learn(r.payload);
+  return r.value;
+}
+
+/** open(2). */
+export function open(path: string, flags: number, mode = 0o666): number {
+  return openat(AT_FDCWD, path, flags, mode);
+}
+
+/** creat(2). */
+export function creat(path: string, mode = 0o666): number {
+  return openat(AT_FDCWD, path, O.CREAT | O.WRONLY | O.TRUNC, mode);
+}
+
+// --- metadata ---
+
+/** newfstatat(2). */
+export function fstatat(dirfd: number, path: string, flags = 0): Stat {
+  const r = vfs(
+    Sys.newfstatat,
+    w.reset().num(dirfd).str(path).num(flags).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}, ${flags}`,
+  );
+  return decodeStat(r.payload);
+}
+
+export function stat(path: string): Stat {
+  return fstatat(AT_FDCWD, path, 0);
+}
+
+export function lstat(path: string): Stat {
+  return fstatat(AT_FDCWD, path, AT.SYMLINK_NOFOLLOW);
+}
+
+/** statx(2): the struct statx bytes (256) as the kernel fills them. */
+export function statx(dirfd: number, path: string, flags: number, mask: number): Uint8Array {
+  const r = vfs(
+    Sys.statx,
+    w.reset().num(dirfd).str(path).num(flags).num(mask).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}, ${flags}, 0x${mask.toString(16)}`,
+  );
+  return r.payload.slice();
+}
+
+/** faccessat(2); throws EACCES/ENOENT/... when not allowed. */
+export function faccessat(dirfd: number, path: string, mode: number, flags = 0): void {
+  vfs(
+    Sys.faccessat,
+    w.reset().num(dirfd).str(path).num(mode).num(flags).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}, ${mode}`,
+  );
+}
+
+export function access(path: string, mode: number): void {
+  faccessat(AT_FDCWD, path, mode, 0);
+}
+
+/** readlinkat(2). */
+export function readlinkat(dirfd: number, path: string): string {
+  const r = vfs(Sys.readlinkat, w.reset().num(dirfd).str(path).bytes(), () => `${dirfdText(dirfd)}, ${quote(path)}`);
+  return decoder.decode(r.payload);
+}
+
+export function readlink(path: string): string {
+  return readlinkat(AT_FDCWD, path);
+}
+
+/** fchmodat(2) (flags: AT_SYMLINK_NOFOLLOW gives EOPNOTSUPP on a symlink, as Linux). */
+export function fchmodat(dirfd: number, path: string, mode: number, flags = 0): void {
+  vfs(
+    Sys.fchmodat,
+    w.reset().num(dirfd).str(path).num(mode).num(flags).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}, 0${mode.toString(8)}`,
+  );
+}
+
+export function chmod(path: string, mode: number): void {
+  fchmodat(AT_FDCWD, path, mode, 0);
+}
+
+/** fchmod(2): through the VFS, which keeps modes for its permission checks. */
+export function fchmod(fd: number, mode: number): void {
+  vfs(Sys.fchmod, w.reset().num(fd).num(mode).bytes(), () => `${fd}, 0${mode.toString(8)}`);
+}
+
+/** fchownat(2); -1 leaves that id as it is. */
+export function fchownat(dirfd: number, path: string, uid: number, gid: number, flags = 0): void {
+  vfs(
+    Sys.fchownat,
+    w.reset().num(dirfd).str(path).num(uid).num(gid).num(flags).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}, ${uid}, ${gid}, ${flags}`,
+  );
+}
+
+export function chown(path: string, uid: number, gid: number): void {
+  fchownat(AT_FDCWD, path, uid, gid, 0);
+}
+
+export function lchown(path: string, uid: number, gid: number): void {
+  fchownat(AT_FDCWD, path, uid, gid, AT.SYMLINK_NOFOLLOW);
+}
+
+export function fchown(fd: number, uid: number, gid: number): void {
+  vfs(Sys.fchown, w.reset().num(fd).num(uid).num(gid).bytes(), () => `${fd}, ${uid}, ${gid}`);
+}
+
+/**
+ * utimensat(2). `times` undefined sets both to now; a Timespec's nsec may be
+ * UTIME_NOW or UTIME_OMIT. An empty path with dirfd an fd is futimens().
+ */
+export function utimensat(dirfd: number, path: string, times?: [Timespec, Timespec], flags = 0): void {
+  const [a, m] = times ?? [{ sec: 0, nsec: UTIME_NOW }, { sec: 0, nsec: UTIME_NOW }];
+  vfs(
+    Sys.utimensat,
+    w.reset().num(dirfd).str(path).num(a.sec).num(a.nsec).num(m.sec).num(m.nsec).num(flags).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}, ${times === undefined ? "NULL" : "[...]"}, ${flags}`,
+  );
+}
+
+export function futimens(fd: number, times?: [Timespec, Timespec]): void {
+  utimensat(fd, "", times, AT.EMPTY_PATH);
+}
+
+export { UTIME_NOW, UTIME_OMIT };
+
+/** truncate(2). */
+export function truncate(path: string, length: number): void {
+  vfs(Sys.truncate, w.reset().str(path).num(length).bytes(), () => `${quote(path)}, ${length}`);
+}
+
+/** ftruncate(2): straight to the file's server. */
+export function ftruncate(fd: number, length: number): void {
+  direct(fd, Sys.ftruncate, w.reset().num(length).bytes(), 0, () => `${fd}, ${length}`);
+}
+
+// --- directories and links ---
+
+export function mkdirat(dirfd: number, path: string, mode = 0o777): void {
+  vfs(
+    Sys.mkdirat,
+    w.reset().num(dirfd).str(path).num(mode).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}, 0${mode.toString(8)}`,
+  );
+}
+
+export function mkdir(path: string, mode = 0o777): void {
+  mkdirat(AT_FDCWD, path, mode);
+}
+
+/** mknodat(2): regular files, FIFOs, sockets, and (root only) device nodes. */
+export function mknodat(dirfd: number, path: string, mode: number, dev = 0): void {
+  vfs(
+    Sys.mknodat,
+    w.reset().num(dirfd).str(path).num(mode).num(dev).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}, 0${mode.toString(8)}, ${dev}`,
+  );
+}
+
+export function mknod(path: string, mode: number, dev = 0): void {
+  mknodat(AT_FDCWD, path, mode, dev);
+}
+
+/** unlinkat(2) (AT_REMOVEDIR removes a directory). */
+export function unlinkat(dirfd: number, path: string, flags = 0): void {
+  vfs(
+    Sys.unlinkat,
+    w.reset().num(dirfd).str(path).num(flags).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}, ${flags}`,
+  );
+}
+
+export function unlink(path: string): void {
+  unlinkat(AT_FDCWD, path, 0);
+}
+
+export function rmdir(path: string): void {
+  unlinkat(AT_FDCWD, path, AT.REMOVEDIR);
+}
+
+/** renameat2(2) (RENAME_NOREPLACE, RENAME_EXCHANGE). */
+export function renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags = 0): void {
+  vfs(
+    Sys.renameat2,
+    w.reset().num(olddirfd).str(oldpath).num(newdirfd).str(newpath).num(flags).bytes(),
+    () => `${dirfdText(olddirfd)}, ${quote(oldpath)}, ${dirfdText(newdirfd)}, ${quote(newpath)}, ${flags}`,
+  );
+}
+
+export function rename(oldpath: string, newpath: string): void {
+  renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+/** linkat(2) (AT_SYMLINK_FOLLOW follows a symlink oldpath). */
+export function linkat(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags = 0): void {
+  vfs(
+    Sys.linkat,
+    w.reset().num(olddirfd).str(oldpath).num(newdirfd).str(newpath).num(flags).bytes(),
+    () => `${dirfdText(olddirfd)}, ${quote(oldpath)}, ${dirfdText(newdirfd)}, ${quote(newpath)}, ${flags}`,
+  );
+}
+
+export function link(oldpath: string, newpath: string): void {
+  linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+/** symlinkat(2). */
+export function symlinkat(target: string, newdirfd: number, linkpath: string): void {
+  vfs(
+    Sys.symlinkat,
+    w.reset().str(target).num(newdirfd).str(linkpath).bytes(),
+    () => `${quote(target)}, ${dirfdText(newdirfd)}, ${quote(linkpath)}`,
+  );
+}
+
+export function symlink(target: string, linkpath: string): void {
+  symlinkat(target, AT_FDCWD, linkpath);
+}
+
+/** One linux_dirent64 record. */
+export interface Dirent {
+  ino: number;
+  off: number;
+  type: number;
+  name: string;
+}
+
+/** getdents64(2): the next records of directory `fd`; empty at the end. */
+export function getdents64(fd: number, max = 32768): Dirent[] {
+  const region = dataRegion();
+  const n = Math.min(max, region.len);
+  const r = direct(fd, Sys.getdents64, w.reset().num(region.off).bytes(), n, () => `${fd}, ..., ${n}`);
+  return parseDirents(ctx().area.data.subarray(region.off, region.off + r.value));
+}
+
+/** Decode linux_dirent64 records. */
+export function parseDirents(b: Uint8Array): Dirent[] {
+  const out: Dirent[] = [];
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let at = 0; at + 19 <= b.length;) {
+    const reclen = dv.getUint16(at + 16, true);
+    if (reclen < 20 || at + reclen > b.length) break;
+    const nameEnd = b.indexOf(0, at + 19);
+    out.push({
+      ino: Number(dv.getBigUint64(at, true)),
+      off: Number(dv.getBigInt64(at + 8, true)),
+      type: dv.getUint8(at + 18),
+      name: decoder.decode(b.subarray(at + 19, nameEnd < 0 || nameEnd > at + reclen ? at + reclen : nameEnd)),
+    });
+    at += reclen;
+  }
+  return out;
+}
+
+/** Every entry of the directory at `path` (with "." and ".."), in the server's order. */
+export function readdir(path: string): Dirent[] {
+  const fd = open(path, O.RDONLY | O.DIRECTORY | O.CLOEXEC);
+  try {
+    const all: Dirent[] = [];
+    for (;;) {
+      const batch = getdents64(fd);
+      if (batch.length === 0) return all;
+      all.push(...batch);
+    }
+  } finally {
+    closeFd(fd);
+  }
+}
+
+function closeFd(fd: number): void {
+  vfs(Sys.close, new Uint8Array(0), () => String(fd), fd);
+  ctx().fds.delete(fd);
+}
+
+// --- process filesystem state ---
+
+export function chdir(path: string): void {
+  vfs(Sys.chdir, w.reset().str(path).bytes(), () => quote(path));
+}
+
+export function fchdir(fd: number): void {
+  vfs(Sys.fchdir, new Uint8Array(0), () => String(fd), fd);
+}
+
+export function getcwd(): string {
+  return decoder.decode(vfs(Sys.getcwd, new Uint8Array(0), () => "").payload);
+}
+
+/** umask(2): set the mask, return the old one. */
+export function umask(mask: number): number {
+  return vfs(Sys.umask, new Uint8Array(0), () => `0${mask.toString(8)}`, mask & 0o777).value;
+}
+
+// --- filesystems ---
+
+export function statfs(path: string): StatfsRecord {
+  return decodeStatfs(new PayloadReader(vfs(Sys.statfs, w.reset().str(path).bytes(), () => quote(path)).payload));
+}
+
+export function fstatfs(fd: number): StatfsRecord {
+  return decodeStatfs(new PayloadReader(direct(fd, Sys.fstatfs, undefined, 0, () => String(fd)).payload));
+}
+
+/** mount(2). */
+export function mount(source: string, target: string, fstype: string, flags = 0, data = ""): void {
+  vfs(
+    Sys.mount,
+    w.reset().str(source).str(target).str(fstype).num(flags).str(data).bytes(),
+    () => `${quote(source)}, ${quote(target)}, ${quote(fstype)}, ${flags}, ${quote(data)}`,
+  );
+}
+
+/** umount2(2) (MNT_FORCE, MNT_DETACH). */
+export function umount2(target: string, flags = 0): void {
+  vfs(Sys.umount2, w.reset().str(target).num(flags).bytes(), () => `${quote(target)}, ${flags}`);
+}
+
+export function sync(): void {
+  vfs(Sys.sync, new Uint8Array(0), () => "");
+}
+
+export function fsync(fd: number): void {
+  direct(fd, Sys.fsync, undefined, 0, () => String(fd));
+}
+
+export function fdatasync(fd: number): void {
+  direct(fd, Sys.fdatasync, undefined, 0, () => String(fd));
+}
+
+// --- positioned and vectored I/O ---
+
+/** pread64(2) into `buf` at `offset`. */
+export function pread(fd: number, buf: Uint8Array, offset: number): number {
+  const region = dataRegion();
+  const n = Math.min(buf.length, region.len);
+  const r = direct(fd, Sys.pread64, w.reset().num(region.off).num(offset).bytes(), n, () => `${fd}, ..., ${n}, ${offset}`);
+  buf.set(ctx().area.data.subarray(region.off, region.off + r.value));
+  return r.value;
+}
+
+/** pwrite64(2) of up to one data region of `data` at `offset`. */
+export function pwrite(fd: number, data: Uint8Array | string, offset: number): number {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  const region = dataRegion();
+  const n = Math.min(bytes.length, region.len);
+  ctx().area.data.set(bytes.subarray(0, n), region.off);
+  return direct(fd, Sys.pwrite64, w.reset().num(region.off).num(offset).bytes(), n, () => `${fd}, ..., ${n}, ${offset}`)
+    .value;
+}
+
+// --- extended attributes ---
+
+function xattrPath(nr: number, path: string, name: string, extra?: (w: PayloadWriter) => void) {
+  w.reset().str(path).str(name);
+  extra?.(w);
+  return vfs(nr, w.bytes(), () => `${quote(path)}, ${quote(name)}`);
+}
+
+export function setxattr(path: string, name: string, value: Uint8Array | string, flags = 0): void {
+  const v = typeof value === "string" ? encoder.encode(value) : value;
+  xattrPath(Sys.setxattr, path, name, (w) => w.bytesField(v).num(flags));
+}
+
+export function lsetxattr(path: string, name: string, value: Uint8Array | string, flags = 0): void {
+  const v = typeof value === "string" ? encoder.encode(value) : value;
+  xattrPath(Sys.lsetxattr, path, name, (w) => w.bytesField(v).num(flags));
+}
+
+export function fsetxattr(fd: number, name: string, value: Uint8Array | string, flags = 0): void {
+  const v = typeof value === "string" ? encoder.encode(value) : value;
+  vfs(Sys.fsetxattr, w.reset().num(fd).str(name).bytesField(v).num(flags).bytes(), () => `${fd}, ${quote(name)}`);
+}
+
+export function getxattr(path: string, name: string): Uint8Array {
+  return new PayloadReader(xattrPath(Sys.getxattr, path, name).payload).bytesField().slice();
+}
+
+export function lgetxattr(path: string, name: string): Uint8Array {
+  return new PayloadReader(xattrPath(Sys.lgetxattr, path, name).payload).bytesField().slice();
+}
+
+export function fgetxattr(fd: number, name: string): Uint8Array {
+  const r = direct(fd, Sys.fgetxattr, w.reset().str(name).bytes(), 0, () => `${fd}, ${quote(name)}`);
+  return new PayloadReader(r.payload).bytesField().slice();
+}
+
+export function listxattr(path: string): string[] {
+  return new PayloadReader(vfs(Sys.listxattr, w.reset().str(path).bytes(), () => quote(path)).payload).strs();
+}
+
+export function llistxattr(path: string): string[] {
+  return new PayloadReader(vfs(Sys.llistxattr, w.reset().str(path).bytes(), () => quote(path)).payload).strs();
+}
+
+export function flistxattr(fd: number): string[] {
+  return new PayloadReader(direct(fd, Sys.flistxattr, undefined, 0, () => String(fd)).payload).strs();
+}
+
+export function removexattr(path: string, name: string): void {
+  xattrPath(Sys.removexattr, path, name);
+}
+
+export function lremovexattr(path: string, name: string): void {
+  xattrPath(Sys.lremovexattr, path, name);
+}
+
+export function fremovexattr(fd: number, name: string): void {
+  vfs(Sys.fremovexattr, w.reset().num(fd).str(name).bytes(), () => `${fd}, ${quote(name)}`);
+}
