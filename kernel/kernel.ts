@@ -46,7 +46,7 @@ export interface BootOptions {
   console?: boolean;
   /** Servers to run (default: defaultServers()). */
   servers?: ServerSpec[];
-  /** Threads that may spin at once (default: cores - 1, at least 1). */
+  /** Threads that may spin at once (default: the number of cores). */
   spinSlots?: number;
 }
 

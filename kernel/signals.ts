@@ -2,7 +2,7 @@
 //
 // Delivery here: a signal whose action is "terminate" ends the process at once
 // (its Worker is closed); a caught signal runs its handler when the program
-// next makes, returns from or waits in a syscall (or reaches a loop guard),
+// next returns from or waits for a syscall reply (or reaches a loop guard),
 // and the call it interrupted carries on, as Linux does for a handler
 // installed with SA_RESTART.
 

@@ -248,7 +248,7 @@ export class Supervisor {
     try {
       await this.#start(h, true);
     } catch (err) {
-      // It never said it was ready: treat as one more crash.
+      // It never said it was ready: give up on it (FAILED), as after a burst of crashes.
       this.host.log(`${h.spec.name}: ${(err as Error).message}`);
       (h.worker as Worker | undefined)?.terminate();
       h.worker = undefined;

@@ -137,14 +137,14 @@ export class CapTable {
     parent: number,
     parentGen: number,
   ): CapToken {
-    const reused = this.#free.pop();
-    const slot = reused ?? (this.#next < this.#end ? this.#next++ : -1);
+    const slot = this.#free.pop() ?? (this.#next < this.#end ? this.#next++ : -1);
     if (slot < 0) throw new ErrnoError(Errno.ENFILE, "capability range full");
     const base = slot * SLOT_WORDS;
     const i32 = this.i32;
-    // A reused slot gets a generation no token of its past can match, so a
-    // stale free() of an old token finds nothing to free.
-    if (reused !== undefined) Atomics.add(i32, base + GEN, 1);
+    // Every minting bumps the generation, so no token from a slot's earlier
+    // life (ours, or a predecessor's before adoptRange) matches the new one,
+    // and a stale free() finds nothing to free.
+    Atomics.add(i32, base + GEN, 1);
     i32[base + ENDPOINT] = endpoint;
     i32[base + RIGHTS] = rights;
     i32[base + HOLDER] = holder;

@@ -294,7 +294,8 @@ export class Server {
       this.#finish(w, meta, err.errno, -1);
       return;
     }
-    // A bug, not bad input: answer EIO, then crash so the supervisor restarts us.
+    // A bug, not bad input: answer EIO, then panic (a server Worker crashes
+    // and is restarted; the kernel logs).
     this.#finish(w, meta, Errno.EIO, -1);
     this.#ringBells();
     const panic = this.#opts.onPanic ?? ((e: unknown) => {

@@ -263,7 +263,7 @@ export class ProcessManager {
 
   /**
    * The process called exit_group(code). `recyclable`: its runtime will park
-   * the Worker for another program of the same user.
+   * the Worker for another program of the same protection domain.
    */
   exit(p: Process, code: number, recyclable = false): void {
     void this.#finish(p, exitedStatus(code), recyclable);

@@ -106,10 +106,11 @@ export class LineDiscipline {
   set termios(t: Termios) {
     const wasCanonical = this.canonical;
     this.#termios = t;
-    // Bytes typed in raw mode become one line when canonical mode returns.
-    if (!wasCanonical && this.canonical && this.ready.length > 0) {
+    // Line lengths mean something only in canonical mode: recount on the way
+    // in (bytes typed in raw mode become one line).
+    if (!wasCanonical && this.canonical) {
       this.#lines.length = 0;
-      this.#lines.push(this.ready.length);
+      if (this.ready.length > 0) this.#lines.push(this.ready.length);
     }
   }
 

@@ -78,7 +78,7 @@ export function read(fd: number, buf: Uint8Array): number {
   return r.value;
 }
 
-/** write(2) of up to 1 MiB of `data`; returns the bytes written. */
+/** write(2) of up to one data region (768 KiB; 128 KiB in a signal handler) of `data`. */
 export function write(fd: number, data: Uint8Array | string): number {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
   const region = dataRegion();

@@ -204,7 +204,8 @@ export function kill(pid: number, sig: number): void {
 
 /**
  * Install a handler (or "ignore" / "default") for `sig`. Handlers run when
- * the program next makes or waits in a syscall, with SA_RESTART semantics.
+ * the program next waits for or returns from a syscall (or reaches a loop
+ * guard), with SA_RESTART semantics.
  */
 export function signal(sig: number, handler: ((sig: number) => void) | "ignore" | "default"): void {
   const action = handler === "ignore"

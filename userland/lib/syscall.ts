@@ -48,8 +48,7 @@ export type ArgText = () => string;
 
 /**
  * Make syscall `nr` to endpoint `ep` with capability `cap`. Returns the
- * reply (its payload is valid until the next syscall); throws ErrnoError on
- * an errno reply.
+ * reply (a fresh object); throws ErrnoError on an errno reply.
  */
 export function syscall(
   ep: number,

@@ -4,14 +4,14 @@
 //
 // Life of a program Worker (kernel/proc/pool.ts starts it):
 //   1. "init" message: our IPC area, the spinner slots, our trace buffer;
-//      answer "ready", set the area's state word to WARM, park on the job bell;
+//      set the area's state word to WARM, answer "ready", park on the job bell;
 //   2. the kernel writes the job into the area's data (pid, argv, env, fd
 //      routes, capabilities, the program image), sets RUNNING and rings;
 //   3. evaluate the image (kernel/loader/build.ts made it) and call main();
 //      exit() unwinds back here with an ExitSignal;
 //   4. if the program left nothing running (no timer, listener, nested
 //      Worker...), tidy up and park again: the kernel may hand us the next
-//      program of the same user. Otherwise end the Worker.
+//      program of the same protection domain. Otherwise end the Worker.
 // Killing: the kernel sets the kill word and rings our bells; every wait
 // checks it, and the image's loop guards check it as the program computes.
 // Either way the Worker ends itself with self.close(), which Deno honours
@@ -29,6 +29,7 @@ import { Sys } from "../../kernel/syscalls.ts";
 import { workerScope } from "../../kernel/ipc/worker_scope.ts";
 import * as context from "../lib/context.ts";
 import * as errors from "../lib/errors.ts";
+import * as fs from "../lib/fs.ts";
 import * as io from "../lib/io.ts";
 import * as mello from "../lib/mello.ts";
 import * as mod from "../lib/mod.ts";
@@ -44,6 +45,7 @@ const KERNEL = 0;
 const modules: Record<string, unknown> = {
   "lib/context.ts": context,
   "lib/errors.ts": errors,
+  "lib/fs.ts": fs,
   "lib/io.ts": io,
   "lib/mello.ts": mello,
   "lib/mod.ts": mod,
@@ -72,6 +74,8 @@ function die(): never {
 
 /** Facilities a program can use to leave work behind; using one makes its Worker single-use. */
 let tainted = false;
+/** Something of an old program ran after it ended: this Worker must not be reused. */
+let poisoned = false;
 const TAINTING = [
   "setTimeout",
   "setInterval",
@@ -156,7 +160,9 @@ async function serve(
     const len = new DataView(data.buffer, data.byteOffset).getUint32(0, true);
     const job = JSON.parse(new TextDecoder().decode(data.slice(4, 4 + len))) as Job;
     const clean = await run(job, area, client, traceSab);
-    if (!clean || area.killed) die();
+    // Let stray microtasks of the program run now, while it is still ours to blame.
+    await Promise.resolve();
+    if (!clean || poisoned || area.killed) die();
     tidy(baseline);
     // Offer ourselves again; the kernel hands a recycled Worker a job only once it reads WARM.
     Atomics.compareExchange(area.i32, 0, AreaState.RUNNING, AreaState.WARM);
@@ -294,5 +300,6 @@ function failAsync(err: unknown): void {
     return;
   }
   tainted = true;
+  poisoned = true;
   report(err);
 }
