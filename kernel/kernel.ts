@@ -20,6 +20,8 @@ import { Server } from "./ipc/server.ts";
 import { Errno, ErrnoError } from "./errno.ts";
 import { O } from "./fcntl.ts";
 import { KernelFds } from "./kfd.ts";
+import { populateRoot } from "./rootfs.ts";
+import { ImageCache, type Program } from "./loader/image_cache.ts";
 import { HostConsole } from "./console.ts";
 import { buildUserland } from "./loader/build.ts";
 import { INIT_PID, ProcessManager, type SpawnRequest } from "./proc/manager.ts";
@@ -73,6 +75,8 @@ export class Kernel {
   readonly fds: KernelFds;
   readonly init: Process;
   images = new Map<string, string>();
+  /** Reads program files for exec (once the root filesystem is up). */
+  loader?: ImageCache;
   vfsCap!: CapToken;
   ttyCap!: CapToken;
   /** The kernel's SYSTEM-right capability for each server endpoint. */
@@ -116,7 +120,7 @@ export class Kernel {
       caps: this.caps,
       client: this.client,
       pool: this.pool,
-      loadImage: (path) => this.#loadImage(path),
+      loadImage: (path, argv, credsPid, ctxPid) => this.#loadImage(path, argv, credsPid, ctxPid),
       releaseArea: (a) => this.releaseArea(a),
       endProcess: (pid, areaId) => this.#endProcess(pid, areaId),
       onTraceBuffer: (pid, sab) => {
@@ -195,8 +199,12 @@ export class Kernel {
         }
         : spec
     );
-    await Promise.all(specs.map((spec) => k.#startServer(spec)));
+    await Promise.all(specs.map((spec) => k.#startServer(spec, specs)));
     k.images = await images;
+    if (k.supervisor.get("mfs_ram") !== undefined) {
+      await populateRoot(k.client, k.vfsCap, k.fds, k.images);
+      k.loader = new ImageCache(k.client, k.vfsCap, k.systemCaps, k.fds);
+    }
     k.pool.fill();
     if (k.console !== undefined) {
       k.console.watch();
@@ -205,7 +213,7 @@ export class Kernel {
     return k;
   }
 
-  async #startServer(spec: ServerSpec): Promise<void> {
+  async #startServer(spec: ServerSpec, all: ServerSpec[]): Promise<void> {
     if (!this.systemCaps.has(spec.endpoint)) {
       this.systemCaps.set(spec.endpoint, this.caps.mint(spec.endpoint, ALL_RIGHTS, INIT_PID, 0));
     }
@@ -216,6 +224,15 @@ export class Kernel {
       [Endpoint.KERNEL]: this.caps.mint(Endpoint.KERNEL, serverRights, pid, 0),
       [Endpoint.VFS]: this.caps.mint(Endpoint.VFS, Right.CALL, pid, 0),
     };
+    // The VFS drives the other servers (filesystems, the console): it gets
+    // SYSTEM capabilities for their endpoints.
+    if (spec.endpoint === Endpoint.VFS) {
+      for (const other of all) {
+        if (other.endpoint !== Endpoint.VFS) {
+          endpointCaps[other.endpoint] = this.caps.mint(other.endpoint, ALL_RIGHTS, pid, 0);
+        }
+      }
+    }
     this.manager.add({
       pid,
       ppid: INIT_PID,
@@ -309,12 +326,13 @@ export class Kernel {
     return closed.errno;
   }
 
-  #loadImage(path: string): Promise<string> {
-    // Until the filesystem exists, programs live in the kernel's image table.
+  /** The program exec runs for `path`: from the filesystem, or the built-in table without one. */
+  #loadImage(path: string, argv: string[], credsPid: number, ctxPid: number): Promise<Program> {
+    if (this.loader !== undefined) return this.loader.load(path, argv, credsPid, ctxPid);
     const m = /^\/bin\/([^/]+)$/.exec(path);
     const image = m === null ? undefined : this.images.get(m[1]);
     if (image === undefined) return Promise.reject(new ErrnoError(Errno.ENOENT, path));
-    return Promise.resolve(image);
+    return Promise.resolve({ image, argv });
   }
 
   /** Spawn a program as a child of init; its record stays valid after it is reaped. */

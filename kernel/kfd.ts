@@ -8,6 +8,7 @@ import { type CapToken, PayloadReader, PayloadWriter } from "./ipc/message.ts";
 import { DATA_BYTES } from "./ipc/channel.ts";
 import { Endpoint } from "./registry.ts";
 import { Sys } from "./syscalls.ts";
+import { AT_FDCWD, O } from "./fcntl.ts";
 import { decodeRoutes } from "../servers/vfs/mod.ts";
 
 /** Bytes of the kernel's data area one read or write may use. */
@@ -34,6 +35,47 @@ export class KernelFds {
     return [routes[0].fd, routes[1].fd];
   }
 
+  /** openat(AT_FDCWD, path, flags, mode) as init. */
+  async open(path: string, flags: number, mode = 0o644): Promise<number> {
+    const r = await this.#vfs(
+      Sys.openat,
+      this.#w.reset().num(AT_FDCWD).str(path).num(flags).num(mode),
+    );
+    const routes = decodeRoutes(new PayloadReader(r.payload));
+    for (const rt of routes) this.routes.set(rt.fd, { ep: rt.ep, cap: rt.cap });
+    return r.value;
+  }
+
+  async mkdir(path: string, mode: number): Promise<void> {
+    await this.#vfs(Sys.mkdirat, this.#w.reset().num(AT_FDCWD).str(path).num(mode));
+  }
+
+  async mknod(path: string, mode: number, rdev: number): Promise<void> {
+    await this.#vfs(Sys.mknodat, this.#w.reset().num(AT_FDCWD).str(path).num(mode).num(rdev));
+  }
+
+  async chmod(path: string, mode: number): Promise<void> {
+    await this.#vfs(Sys.fchmodat, this.#w.reset().num(AT_FDCWD).str(path).num(mode).num(0));
+  }
+
+  /** Create (or replace) `path` with `bytes` and `mode`. */
+  async writeFile(path: string, bytes: Uint8Array, mode = 0o644): Promise<void> {
+    const fd = await this.open(path, O.WRONLY | O.CREAT | O.TRUNC | O.CLOEXEC, mode);
+    try {
+      await this.write(fd, bytes);
+    } finally {
+      await this.close(fd);
+    }
+    await this.chmod(path, mode); // the umask may have taken bits
+  }
+
+  /** Any VFS request as init; throws the errno. */
+  async #vfs(op: number, w: PayloadWriter) {
+    const r = await this.client.call(Endpoint.VFS, op, this.vfsCap, w.bytes().slice());
+    if (r.errno !== 0) throw new ErrnoError(r.errno, `vfs op ${op}`);
+    return r;
+  }
+
   /** Record routes the kernel learned another way (console install). */
   learn(fd: number, ep: number, cap: CapToken): void {
     this.routes.set(fd, { ep, cap });
@@ -50,7 +92,7 @@ export class KernelFds {
   /** Read up to SLOT_BYTES; empty at EOF. */
   async read(fd: number): Promise<Uint8Array> {
     const rt = this.#route(fd);
-    const off = await this.#slot();
+    const off = await this.acquireSlot();
     try {
       const r = await this.client.call(
         rt.ep,
@@ -63,7 +105,7 @@ export class KernelFds {
       if (r.errno !== 0) throw new ErrnoError(r.errno, "read");
       return this.client.area.data.slice(off, off + r.value);
     } finally {
-      this.#release(off);
+      this.releaseSlot(off);
     }
   }
 
@@ -71,7 +113,7 @@ export class KernelFds {
   async write(fd: number, bytes: Uint8Array): Promise<void> {
     const rt = this.#route(fd);
     for (let done = 0; done < bytes.length;) {
-      const off = await this.#slot();
+      const off = await this.acquireSlot();
       try {
         const n = Math.min(SLOT_BYTES, bytes.length - done);
         this.client.area.data.set(bytes.subarray(done, done + n), off);
@@ -87,7 +129,7 @@ export class KernelFds {
         if (r.errno !== 0) throw new ErrnoError(r.errno, "write");
         done += r.value;
       } finally {
-        this.#release(off);
+        this.releaseSlot(off);
       }
     }
   }
@@ -123,13 +165,14 @@ export class KernelFds {
     return rt;
   }
 
-  #slot(): Promise<number> {
+  /** A SLOT_BYTES piece of the kernel's data area, for one read or write in flight. */
+  acquireSlot(): Promise<number> {
     const off = this.#free.pop();
     if (off !== undefined) return Promise.resolve(off);
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  #release(off: number): void {
+  releaseSlot(off: number): void {
     const next = this.#waiting.shift();
     if (next !== undefined) next(off);
     else this.#free.push(off);

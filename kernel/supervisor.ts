@@ -200,7 +200,9 @@ export class Supervisor {
         } else if (m.type === "crashed") {
           clearTimeout(timer);
           if (h.worker !== worker) return;
-          this.host.log(`${spec.name}: crashed: ${String(m.text).split("\n")[0]}`);
+          this.host.log(
+            `${spec.name}: crashed: ${String(m.text).split("\n").slice(0, 4).join(" / ")}`,
+          );
           void this.#recover(h, "crash", false);
           resolve();
         }

@@ -65,14 +65,21 @@ Deno.test("proc: a program stuck in a loop is killed and stops using the CPU", a
     // a core. (Let the warm pool finish refilling first: starting Workers costs CPU too.)
     await os.kernel.pool.whenFull();
     await new Promise((r) => setTimeout(r, 100));
-    // A spinning thread would use a whole core: over a second, ~1000 ms of CPU.
-    const before = process.cpuUsage();
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, 1000));
-    const used = process.cpuUsage(before);
-    const cpuMs = (used.user + used.system) / 1000;
-    const wallMs = performance.now() - t0;
-    assert.ok(cpuMs < wallMs * 0.5, `CPU still busy: ${cpuMs} ms in ${wallMs} ms`);
+    // A spinning thread uses a whole core in every window; other work here
+    // (Workers starting, say) comes and goes. One quiet window is enough.
+    const windows: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const before = process.cpuUsage();
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, 300));
+      const used = process.cpuUsage(before);
+      windows.push((used.user + used.system) / 1000 / (performance.now() - t0));
+      if (windows[i] < 0.5) break;
+    }
+    assert.ok(
+      windows.some((share) => share < 0.5),
+      `a core stayed busy: ${windows.map((w) => w.toFixed(2))}`,
+    );
   });
 });
 

@@ -27,6 +27,7 @@ import {
   VfsOp,
 } from "../../servers/vfs/mod.ts";
 import type { WarmPool, WarmWorker } from "./pool.ts";
+import type { Program } from "../loader/image_cache.ts";
 import { exitedStatus, type Process, signaledStatus } from "./process.ts";
 import { TraceWriter } from "../trace/events.ts";
 import { AREA_PID, AREA_SIGNALS, AREA_TRACED } from "../ipc/channel.ts";
@@ -61,7 +62,12 @@ export interface ManagerHost {
   client: AsyncClient;
   pool: WarmPool;
   /** A program's image for exec of `path`, or an errno. */
-  loadImage(path: string, creds: Creds): Promise<string>;
+  /**
+   * The program exec would run for `path` (scripts resolve to their
+   * interpreter, with argv rewritten), checked with `credsPid`'s credentials
+   * from `ctxPid`'s working directory. Errnos as execve's.
+   */
+  loadImage(path: string, argv: string[], credsPid: number, ctxPid: number): Promise<Program>;
   /** The area is finished with: detach it everywhere and free its id. */
   releaseArea(area: Area): void;
   /** Tell every server the process on `areaId` ended (the VFS closes its fds); the VFS's errno. */
@@ -133,7 +139,6 @@ export class ProcessManager {
       const gid = req.gid >= 0 ? req.gid : creds.gid;
       creds = { uid, euid: uid, gid, egid: gid, groups: [gid] };
     }
-    const image = await this.host.loadImage(req.path, creds);
     let pgid = parent.pgid;
     if (req.pgid > 0) {
       // A group exists while any member does, zombies included.
@@ -144,6 +149,15 @@ export class ProcessManager {
       pgid = req.pgid;
     }
     const pid = this.allocPid();
+    // The exec check is the child's: its credentials, from the parent's cwd.
+    this.host.sys.setCreds(pid, creds);
+    let program: Program;
+    try {
+      program = await this.host.loadImage(req.path, req.argv, pid, parent.pid);
+    } catch (err) {
+      this.host.sys.clearCreds(pid);
+      throw err;
+    }
     const warm = await this.host.pool.take(domainOf(creds, parent.rights & req.rights));
     const rights = parent.rights & req.rights;
     const caps = new Map<number, CapToken>([
@@ -167,8 +181,8 @@ export class ProcessManager {
       pgid: req.setsid || req.pgid === 0 ? pid : pgid,
       sid,
       creds,
-      name: basename(req.path),
-      argv: req.argv,
+      name: basename(program.argv === req.argv ? req.path : program.argv[0]),
+      argv: program.argv,
       area: warm.area,
       worker: warm.worker,
       state: "running",
@@ -182,17 +196,17 @@ export class ProcessManager {
       startedAt: Date.now(),
     });
     parent.children.add(pid);
-    this.#start(p, warm, image, req.env, routes);
+    this.#start(p, warm, program.image, req.env, routes);
     return p;
   }
 
   /** execve: replace the program `p` runs, keeping its pid and open fds. */
   async exec(p: Process, path: string, argv: string[], env: string[]): Promise<void> {
-    const image = await this.host.loadImage(path, p.creds);
+    const program = await this.host.loadImage(path, argv, p.pid, p.pid);
     const warm = await this.host.pool.take(domainOf(p.creds, p.rights));
     let routes: FdRouteRecord[];
     try {
-      routes = await this.#vfs(VfsOp.EXEC, this.#w.reset().num(p.pid));
+      routes = await this.#vfs(VfsOp.EXEC_FDS, this.#w.reset().num(p.pid));
     } catch (err) {
       this.#discard(warm);
       throw err;
@@ -203,13 +217,13 @@ export class ProcessManager {
     this.host.releaseArea(p.area);
     p.area = warm.area;
     p.worker = warm.worker;
-    p.name = basename(path);
-    p.argv = argv;
+    p.name = basename(program.argv === argv ? path : program.argv[0]);
+    p.argv = program.argv;
     for (let s = 1; s <= SIG_MAX; s++) {
       if (p.dispositions[s] === SigAction.CATCH) p.dispositions[s] = SigAction.DEFAULT;
     }
     this.host.sys.setOwner(warm.area.id, p.pid);
-    this.#start(p, warm, image, env, routes);
+    this.#start(p, warm, program.image, env, routes);
   }
 
   #start(

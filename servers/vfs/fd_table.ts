@@ -18,6 +18,7 @@ import { Right } from "../../kernel/cap/rights.ts";
 import type { CapToken } from "../../kernel/ipc/message.ts";
 import { O } from "../../kernel/fcntl.ts";
 import { MAX_FDS } from "./params.ts";
+import type { Loc } from "./namei.ts";
 
 /** An open file description. */
 export interface Ofd {
@@ -29,6 +30,10 @@ export interface Ofd {
   /** Open flags: access mode and status flags (O_APPEND, O_NONBLOCK). */
   flags: number;
   refs: number;
+  /** The inode it was opened on (files, directories, FIFOs, devices). */
+  node?: Loc;
+  /** The path it was opened by (for /proc/PID/fd). */
+  path?: string;
 }
 
 export interface FdEntry {
@@ -71,6 +76,7 @@ export class FdTable {
   /** Put `ofd` at `fd` (which must be free). */
   install(fd: number, ofd: Ofd, cloexec: boolean): FdEntry {
     if (fd < 0 || fd >= MAX_FDS) throw new ErrnoError(Errno.EBADF, `fd ${fd}`);
+    if (this.entries.has(fd)) throw new Error(`install over open fd ${fd}`); // a bug: callers close first
     const cap = this.caps.derive(ofd.root, fdRights(ofd.flags), this.pid);
     ofd.refs++;
     const e = { ofd, cloexec, cap };

@@ -123,7 +123,20 @@ export function decodeAttrs(r: PayloadReader): Attrs {
   const blksize = r.int(0);
   const blocks = r.int(0);
   const t = () => ({ sec: r.int(), nsec: r.int(0, 999_999_999) });
-  return { ino, mode, nlink, uid, gid, rdev, size, blksize, blocks, atime: t(), mtime: t(), ctime: t() };
+  return {
+    ino,
+    mode,
+    nlink,
+    uid,
+    gid,
+    rdev,
+    size,
+    blksize,
+    blocks,
+    atime: t(),
+    mtime: t(),
+    ctime: t(),
+  };
 }
 
 /** Attrs as struct stat, on device `dev`. */
@@ -247,7 +260,14 @@ export function dtOf(mode: number): number {
  * d_reclen u16, d_type u8, d_name (NUL-terminated), padded to 8 bytes.
  * Returns the record length, or 0 if it does not fit in `out`.
  */
-export function putDirent(out: Uint8Array, at: number, ino: number, off: number, type: number, name: Uint8Array): number {
+export function putDirent(
+  out: Uint8Array,
+  at: number,
+  ino: number,
+  off: number,
+  type: number,
+  name: Uint8Array,
+): number {
   const reclen = (19 + name.length + 1 + 7) & ~7;
   if (at + reclen > out.length) return 0;
   const dv = new DataView(out.buffer, out.byteOffset + at, reclen);

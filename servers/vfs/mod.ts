@@ -8,10 +8,12 @@ import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
 /** Kernel-only requests (need Right.SYSTEM). */
 export const VfsOp = {
   FORK: 0x8001, // parent pid, child pid, file actions -> the child's fd routes
-  EXEC: 0x8002, // pid -> fd routes left after closing CLOEXEC fds
+  EXEC_FDS: 0x8002, // pid -> fd routes left after closing CLOEXEC fds
   EXIT: 0x8003, // pid -> (): close every fd of a process that ended
   INSTALL: 0x8004, // pid, fd, endpoint, root cap, open flags -> (): an fd for another server's object
   FDS: 0x8005, // pid -> fd routes
+  MOUNT: 0x8006, // fstype, source, options, flags, target path -> (): the kernel's mounts (the root at boot)
+  EXEC: 0x8007, // pid, path -> Attrs of the program file after an exec permission check, ep, sb
 } as const;
 
 /** Requests every object server answers (the VFS sends them on last close). */

@@ -12,7 +12,10 @@
 // area when they arrive.
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
+import type { Request } from "../../kernel/ipc/server.ts";
+import type { Stat } from "../../kernel/stat.ts";
 import { PIPE_BUF, PIPE_CAPACITY } from "./params.ts";
+import type { LocalFile } from "./vfs.ts";
 
 interface ReadWait {
   area: number;
@@ -151,3 +154,50 @@ export class Pipe {
     }
   }
 }
+
+/** One end of a pipe or FIFO (or both, for a FIFO opened O_RDWR), as an open file the VFS serves. */
+export class PipeEnd implements LocalFile {
+  constructor(
+    readonly pipe: Pipe,
+    readonly canRead: boolean,
+    readonly canWrite: boolean,
+    readonly statOf: () => Stat | Promise<Stat>,
+    readonly onRelease: () => void = () => {},
+  ) {}
+
+  read(req: Request, sink: Uint8Array, nonblock: boolean): number | Promise<number> {
+    if (!this.canRead) throw new ErrnoError(Errno.EBADF, "read on a pipe's write end");
+    return this.pipe.read(req.area.id, sink, nonblock);
+  }
+
+  writeTo(req: Request, src: Uint8Array, nonblock: boolean): number | Promise<number> {
+    if (!this.canWrite) throw new ErrnoError(Errno.EBADF, "write on a pipe's read end");
+    return this.pipe.write(req.area.id, src, nonblock);
+  }
+
+  lseek(): number {
+    throw new ErrnoError(Errno.ESPIPE, "lseek on a pipe");
+  }
+
+  ioctl(request: number): number {
+    if (request === FIONREAD) return this.pipe.buffered;
+    throw new ErrnoError(Errno.ENOTTY, "ioctl on a pipe");
+  }
+
+  stat(): Stat | Promise<Stat> {
+    return this.statOf();
+  }
+
+  release(): void {
+    if (this.canWrite) this.pipe.closeWriter();
+    if (this.canRead) this.pipe.closeReader();
+    this.onRelease();
+  }
+
+  forget(areaId: number): void {
+    this.pipe.forget(areaId);
+  }
+}
+
+/** ioctl: bytes waiting to be read. */
+export const FIONREAD = 0x541b;

@@ -1,0 +1,273 @@
+// Filesystems as the VFS sees them: one interface, two kinds.
+//   - RemoteFs: a filesystem server (mfs_ram, mfs_disk) spoken to with the
+//     FsOp messages of fs_protocol.ts;
+//   - local filesystems the VFS implements itself (procfs).
+// Every method throws ErrnoError with the server's errno.
+
+import { ErrnoError } from "../../kernel/errno.ts";
+import type { AsyncClient } from "../../kernel/ipc/client_async.ts";
+import { type CapToken, PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
+import { type Attrs, decodeAttrs, decodeStatfs, FsOp, type StatfsRecord } from "./fs_protocol.ts";
+
+/** An open file a filesystem server holds for the VFS. */
+export interface OpenedFile {
+  /** The server's id for the open file. */
+  id: number;
+  /** Root capability it minted for the VFS (fds get derived copies). */
+  root: CapToken;
+  attrs: Attrs;
+}
+
+/** Trace context of the request being served (propagated to the servers it causes). */
+export interface Cause {
+  traceId: number;
+  traced: boolean;
+  /** The process the request is for (procfs answers /proc/self by it). */
+  pid?: number;
+}
+
+export interface Fs {
+  /** The endpoint programs talk to for open files (the server's). */
+  readonly ep: number;
+  lookup(sb: number, dir: number, name: string, cause?: Cause): Promise<Attrs>;
+  getattr(sb: number, ino: number, cause?: Cause): Promise<Attrs>;
+  setattr(sb: number, ino: number, mask: number, a: SetAttrArgs, cause?: Cause): Promise<Attrs>;
+  create(
+    sb: number,
+    dir: number,
+    name: string,
+    mode: number,
+    uid: number,
+    gid: number,
+    rdev: number,
+    cause?: Cause,
+  ): Promise<Attrs>;
+  mkdir(
+    sb: number,
+    dir: number,
+    name: string,
+    mode: number,
+    uid: number,
+    gid: number,
+    cause?: Cause,
+  ): Promise<Attrs>;
+  symlink(
+    sb: number,
+    dir: number,
+    name: string,
+    target: string,
+    uid: number,
+    gid: number,
+    cause?: Cause,
+  ): Promise<Attrs>;
+  link(sb: number, ino: number, dir: number, name: string, cause?: Cause): Promise<Attrs>;
+  unlink(sb: number, dir: number, name: string, cause?: Cause): Promise<Attrs>;
+  rmdir(sb: number, dir: number, name: string, cause?: Cause): Promise<void>;
+  rename(
+    sb: number,
+    od: number,
+    on: string,
+    nd: number,
+    nn: string,
+    flags: number,
+    cause?: Cause,
+  ): Promise<Attrs | undefined>;
+  readlink(sb: number, ino: number, cause?: Cause): Promise<string>;
+  open(sb: number, ino: number, flags: number, holder: number, cause?: Cause): Promise<OpenedFile>;
+  getxattr(sb: number, ino: number, name: string, cause?: Cause): Promise<Uint8Array>;
+  setxattr(
+    sb: number,
+    ino: number,
+    name: string,
+    value: Uint8Array,
+    flags: number,
+    cause?: Cause,
+  ): Promise<void>;
+  listxattr(sb: number, ino: number, cause?: Cause): Promise<string[]>;
+  removexattr(sb: number, ino: number, name: string, cause?: Cause): Promise<void>;
+  statfs(sb: number, cause?: Cause): Promise<StatfsRecord>;
+  sync(sb: number, cause?: Cause): Promise<void>;
+  mount(options: string, cause?: Cause): Promise<{ sb: number; root: Attrs }>;
+  unmount(sb: number, cause?: Cause): Promise<void>;
+}
+
+export interface SetAttrArgs {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  atime?: { sec: number; nsec: number };
+  mtime?: { sec: number; nsec: number };
+}
+
+/** A filesystem server reached by messages. */
+export class RemoteFs implements Fs {
+  readonly #w = new PayloadWriter();
+
+  constructor(readonly ep: number, readonly client: AsyncClient, readonly cap: CapToken) {}
+
+  async #call(
+    op: number,
+    fill: (w: PayloadWriter) => void,
+    cause?: Cause,
+  ): Promise<{ value: number; r: PayloadReader }> {
+    const w = this.#w.reset();
+    fill(w);
+    const rep = await this.client.call(this.ep, op, this.cap, w.bytes().slice(), {
+      traceId: cause?.traceId ?? 0,
+      traced: cause?.traced ?? false,
+    });
+    if (rep.errno !== 0) throw new ErrnoError(rep.errno, `fs op 0x${op.toString(16)}`);
+    return { value: rep.value, r: new PayloadReader(rep.payload) };
+  }
+
+  async #attrs(op: number, fill: (w: PayloadWriter) => void, cause?: Cause): Promise<Attrs> {
+    return decodeAttrs((await this.#call(op, fill, cause)).r);
+  }
+
+  lookup(sb: number, dir: number, name: string, cause?: Cause) {
+    return this.#attrs(FsOp.LOOKUP, (w) => w.num(sb).num(dir).str(name), cause);
+  }
+  getattr(sb: number, ino: number, cause?: Cause) {
+    return this.#attrs(FsOp.GETATTR, (w) => w.num(sb).num(ino), cause);
+  }
+  setattr(sb: number, ino: number, mask: number, a: SetAttrArgs, cause?: Cause) {
+    return this.#attrs(
+      FsOp.SETATTR,
+      (w) =>
+        w.num(sb).num(ino).num(mask).num(a.mode ?? 0).num(a.uid ?? 0).num(a.gid ?? 0).num(
+          a.size ?? 0,
+        )
+          .num(a.atime?.sec ?? 0).num(a.atime?.nsec ?? 0).num(a.mtime?.sec ?? 0).num(
+            a.mtime?.nsec ?? 0,
+          ),
+      cause,
+    );
+  }
+  create(
+    sb: number,
+    dir: number,
+    name: string,
+    mode: number,
+    uid: number,
+    gid: number,
+    rdev: number,
+    cause?: Cause,
+  ) {
+    return this.#attrs(
+      FsOp.CREATE,
+      (w) => w.num(sb).num(dir).str(name).num(mode).num(uid).num(gid).num(rdev),
+      cause,
+    );
+  }
+  mkdir(
+    sb: number,
+    dir: number,
+    name: string,
+    mode: number,
+    uid: number,
+    gid: number,
+    cause?: Cause,
+  ) {
+    return this.#attrs(
+      FsOp.MKDIR,
+      (w) => w.num(sb).num(dir).str(name).num(mode).num(uid).num(gid),
+      cause,
+    );
+  }
+  symlink(
+    sb: number,
+    dir: number,
+    name: string,
+    target: string,
+    uid: number,
+    gid: number,
+    cause?: Cause,
+  ) {
+    return this.#attrs(
+      FsOp.SYMLINK,
+      (w) => w.num(sb).num(dir).str(name).str(target).num(uid).num(gid),
+      cause,
+    );
+  }
+  link(sb: number, ino: number, dir: number, name: string, cause?: Cause) {
+    return this.#attrs(FsOp.LINK, (w) => w.num(sb).num(ino).num(dir).str(name), cause);
+  }
+  unlink(sb: number, dir: number, name: string, cause?: Cause) {
+    return this.#attrs(FsOp.UNLINK, (w) => w.num(sb).num(dir).str(name), cause);
+  }
+  async rmdir(sb: number, dir: number, name: string, cause?: Cause) {
+    await this.#call(FsOp.RMDIR, (w) => w.num(sb).num(dir).str(name), cause);
+  }
+  async rename(
+    sb: number,
+    od: number,
+    on: string,
+    nd: number,
+    nn: string,
+    flags: number,
+    cause?: Cause,
+  ) {
+    const { value, r } = await this.#call(
+      FsOp.RENAME,
+      (w) => w.num(sb).num(od).str(on).num(nd).str(nn).num(flags),
+      cause,
+    );
+    return value !== 0 && r.remaining > 0 ? decodeAttrs(r) : undefined;
+  }
+  async readlink(sb: number, ino: number, cause?: Cause) {
+    return (await this.#call(FsOp.READLINK, (w) => w.num(sb).num(ino), cause)).r.str();
+  }
+  async open(
+    sb: number,
+    ino: number,
+    flags: number,
+    holder: number,
+    cause?: Cause,
+  ): Promise<OpenedFile> {
+    const { value, r } = await this.#call(
+      FsOp.OPEN,
+      (w) => w.num(sb).num(ino).num(flags).num(holder),
+      cause,
+    );
+    const root = { slot: r.int(0), gen: r.int(0, 2 ** 32) };
+    return { id: value, root, attrs: decodeAttrs(r) };
+  }
+  async getxattr(sb: number, ino: number, name: string, cause?: Cause) {
+    return (await this.#call(FsOp.GETXATTR, (w) => w.num(sb).num(ino).str(name), cause)).r
+      .bytesField().slice();
+  }
+  async setxattr(
+    sb: number,
+    ino: number,
+    name: string,
+    value: Uint8Array,
+    flags: number,
+    cause?: Cause,
+  ) {
+    await this.#call(
+      FsOp.SETXATTR,
+      (w) => w.num(sb).num(ino).str(name).bytesField(value).num(flags),
+      cause,
+    );
+  }
+  async listxattr(sb: number, ino: number, cause?: Cause) {
+    return (await this.#call(FsOp.LISTXATTR, (w) => w.num(sb).num(ino), cause)).r.strs();
+  }
+  async removexattr(sb: number, ino: number, name: string, cause?: Cause) {
+    await this.#call(FsOp.REMOVEXATTR, (w) => w.num(sb).num(ino).str(name), cause);
+  }
+  async statfs(sb: number, cause?: Cause) {
+    return decodeStatfs((await this.#call(FsOp.STATFS, (w) => w.num(sb), cause)).r);
+  }
+  async sync(sb: number, cause?: Cause) {
+    await this.#call(FsOp.SYNC, (w) => w.num(sb), cause);
+  }
+  async mount(options: string, cause?: Cause) {
+    const { value, r } = await this.#call(FsOp.MOUNT, (w) => w.str(options), cause);
+    return { sb: value, root: decodeAttrs(r) };
+  }
+  async unmount(sb: number, cause?: Cause) {
+    await this.#call(FsOp.UNMOUNT, (w) => w.num(sb), cause);
+  }
+}

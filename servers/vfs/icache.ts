@@ -1,0 +1,83 @@
+// The inode cache: attributes of inodes the VFS has met, by (mount, ino).
+//
+// The VFS trusts cached type, mode, uid and gid (permission checks and path
+// walks need them, and every change to them goes through the VFS: chmod,
+// chown, and fchmod/fchown, which the library routes here). Size and times
+// change behind its back (data writes go straight to the filesystem
+// server), so anything that reports them (stat) asks the server.
+//
+// Directories also remember their parent and name, which is how getcwd()
+// finds the path of a directory, as Linux does from its dentries. Entries
+// with references (open files, a cwd) are never evicted; others go LRU.
+
+import type { Attrs } from "./fs_protocol.ts";
+import { ICACHE_ENTRIES } from "./params.ts";
+
+export interface Inode {
+  mount: number;
+  ino: number;
+  attrs: Attrs;
+  /** For a directory: where it was found (getcwd). */
+  parent?: { ino: number; name: string };
+  /** Symlink target, once read. */
+  target?: string;
+  /** Open files and cwds that hold it. */
+  refs: number;
+}
+
+export class InodeCache {
+  readonly #map = new Map<string, Inode>();
+
+  static key(mount: number, ino: number): string {
+    return `${mount}:${ino}`;
+  }
+
+  get(mount: number, ino: number): Inode | undefined {
+    const k = InodeCache.key(mount, ino);
+    const n = this.#map.get(k);
+    if (n !== undefined) {
+      this.#map.delete(k);
+      this.#map.set(k, n);
+    }
+    return n;
+  }
+
+  /** Record fresh attributes; keeps what the cache knew besides them. */
+  put(mount: number, attrs: Attrs): Inode {
+    const k = InodeCache.key(mount, attrs.ino);
+    let n = this.#map.get(k);
+    if (n === undefined) {
+      n = { mount, ino: attrs.ino, attrs, refs: 0 };
+    } else {
+      if (n.attrs.mode !== attrs.mode) n.target = undefined;
+      n.attrs = attrs;
+      this.#map.delete(k);
+    }
+    this.#map.set(k, n);
+    this.#evict();
+    return n;
+  }
+
+  drop(mount: number, ino: number): void {
+    const k = InodeCache.key(mount, ino);
+    const n = this.#map.get(k);
+    if (n !== undefined && n.refs === 0) this.#map.delete(k);
+  }
+
+  dropMount(mount: number): void {
+    const prefix = `${mount}:`;
+    for (const k of [...this.#map.keys()]) if (k.startsWith(prefix)) this.#map.delete(k);
+  }
+
+  #evict(): void {
+    if (this.#map.size <= ICACHE_ENTRIES) return;
+    for (const [k, n] of this.#map) {
+      if (this.#map.size <= ICACHE_ENTRIES) return;
+      if (n.refs === 0) this.#map.delete(k);
+    }
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+}
