@@ -2,6 +2,8 @@
 // permissions each Worker gets (only what its job needs).
 
 import { STATE_BYTES as TTY_STATE_BYTES } from "../servers/tty/mod.ts";
+import { VFS_STATE_BYTES } from "../servers/vfs/mod.ts";
+import { STATE_BYTES as MFS_RAM_STATE_BYTES } from "../servers/mfs_ram/mod.ts";
 
 /** Fixed endpoint numbers. */
 export const Endpoint = {
@@ -32,7 +34,7 @@ export function defaultServers(): ServerSpec[] {
       endpoint: Endpoint.VFS,
       module: new URL("../servers/vfs/main.ts", import.meta.url),
       permissions: "none",
-      stateBytes: 0,
+      stateBytes: VFS_STATE_BYTES,
     },
     {
       // Terminal I/O needs no permission in Deno: stdin, stdout and raw mode are not gated.
@@ -41,6 +43,15 @@ export function defaultServers(): ServerSpec[] {
       module: new URL("../servers/tty/main.ts", import.meta.url),
       permissions: "none",
       stateBytes: TTY_STATE_BYTES,
+    },
+    {
+      // The RAM filesystem keeps its files, data and open files in its state
+      // buffer (about 700 MiB of address space, touched only as files grow).
+      name: "mfs_ram",
+      endpoint: Endpoint.MFS_RAM,
+      module: new URL("../servers/mfs_ram/main.ts", import.meta.url),
+      permissions: "none",
+      stateBytes: MFS_RAM_STATE_BYTES,
     },
   ];
 }

@@ -51,6 +51,12 @@ export function fdRights(flags: number): number {
   return rights;
 }
 
+/** Where fd table changes are recorded (persist.ts), if anywhere. */
+export interface FdJournal {
+  install(pid: number, fd: number, e: FdEntry): void;
+  close(pid: number, fd: number): void;
+}
+
 /** One process's fds. */
 export class FdTable {
   readonly entries = new Map<number, FdEntry>();
@@ -59,7 +65,14 @@ export class FdTable {
     readonly pid: number,
     readonly caps: CapTable,
     readonly onRelease: (o: Ofd) => void,
+    readonly journal?: FdJournal,
   ) {}
+
+  /** Put back an entry a previous VFS had (its capability already exists). */
+  restore(fd: number, ofd: Ofd, cloexec: boolean, cap: CapToken): void {
+    ofd.refs++;
+    this.entries.set(fd, { ofd, cloexec, cap });
+  }
 
   get(fd: number): FdEntry {
     const e = Number.isInteger(fd) ? this.entries.get(fd) : undefined;
@@ -81,6 +94,7 @@ export class FdTable {
     ofd.refs++;
     const e = { ofd, cloexec, cap };
     this.entries.set(fd, e);
+    this.journal?.install(this.pid, fd, e);
     return e;
   }
 
@@ -88,6 +102,7 @@ export class FdTable {
   close(fd: number): void {
     const e = this.get(fd);
     this.entries.delete(fd);
+    this.journal?.close(this.pid, fd);
     this.caps.free(e.cap);
     e.ofd.refs--;
     if (e.ofd.refs === 0) this.onRelease(e.ofd);
@@ -118,7 +133,7 @@ export class FdTable {
 
   /** A copy of this table for a new process (same Ofds, new capabilities). */
   fork(childPid: number): FdTable {
-    const child = new FdTable(childPid, this.caps, this.onRelease);
+    const child = new FdTable(childPid, this.caps, this.onRelease, this.journal);
     for (const [fd, e] of this.entries) child.install(fd, e.ofd, e.cloexec);
     return child;
   }

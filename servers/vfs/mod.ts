@@ -72,3 +72,6 @@ export function decodeActions(r: PayloadReader): FileActionSpec[] {
   for (let i = 0; i < n; i++) out.push({ kind: r.int(0, 255), fd: r.int(-1), fd2: r.int(-1) });
   return out;
 }
+
+/** Bytes of state the VFS keeps across restarts (persist.ts). */
+export { VFS_STATE_BYTES } from "./persist.ts";

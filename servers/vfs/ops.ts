@@ -16,14 +16,18 @@ import { pathRoutes } from "./ops_path.ts";
 import { MAY_EXEC, require } from "./perm.ts";
 import { ProcFs } from "./procfs.ts";
 import { Vfs } from "./vfs.ts";
+import { VfsStore } from "./persist.ts";
+import { rebuild } from "./recover.ts";
 
 /** Filesystem types and the endpoints of the servers that implement them. */
 const FS_SERVERS: Record<string, number> = { mfs_ram: 3, tmpfs: 3 };
 const KERNEL_EP = 0;
 
-/** Build the VFS: its state and its dispatch table. */
-export function createVfs(env: ServerEnv): ServerParts {
-  const vfs = new Vfs(env);
+/** Build the VFS: its state (rebuilt after a crash) and its dispatch table. */
+export async function createVfs(env: ServerEnv): Promise<ServerParts> {
+  const store = env.init.state === undefined ? undefined : new VfsStore(env.init.state);
+  const recovered = store?.recover();
+  const vfs = new Vfs(env, store);
   const capFor = (ep: number) => {
     const c = env.init.endpointCaps[ep];
     if (c === undefined) throw new ErrnoError(Errno.ENODEV, `no capability for endpoint ${ep}`);
@@ -79,6 +83,19 @@ export function createVfs(env: ServerEnv): ServerParts {
     };
   }
 
+  let keepSlots = new Set<number>();
+  if (store !== undefined && recovered !== undefined && !recovered.fresh) {
+    keepSlots = await rebuild(
+      vfs,
+      store,
+      (t) => (t === "proc" ? procfs : deps.fsFor(t)?.fs),
+      procfs,
+    );
+    env.log(
+      `rebuilt from ${recovered.records} journal records: ${vfs.mounts.list().length} mounts, ${vfs.procs.size} processes, ${vfs.ofds.size} open files`,
+    );
+  }
+
   const routes = new Map<number, Route>([
     ...fdRoutes(vfs),
     ...pathRoutes(vfs, deps),
@@ -87,6 +104,7 @@ export function createVfs(env: ServerEnv): ServerParts {
 
   return {
     routes,
+    keepSlots,
     onDetach: (areaId) => {
       for (const f of vfs.locals.values()) f.forget?.(areaId);
     },

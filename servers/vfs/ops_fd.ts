@@ -118,12 +118,14 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
         return e.cloexec ? FD_CLOEXEC : 0;
       case F.SETFD:
         e.cloexec = (arg & FD_CLOEXEC) !== 0;
+        if (vfs.store?.image.fds.get(req.pid)?.has(fd)) vfs.store.setfd(req.pid, fd, e.cloexec);
         return 0;
       case F.GETFL:
         return e.ofd.flags;
       case F.SETFL: {
         e.ofd.flags = (e.ofd.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
         if (e.ofd.ep !== vfs.endpoint) {
+          vfs.store?.setfl(e.ofd.id, e.ofd.flags);
           void vfs.env.client.call(e.ofd.ep, ObjectOp.SETFL, e.ofd.root, undefined, {
             value: e.ofd.flags,
           });

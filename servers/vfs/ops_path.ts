@@ -867,6 +867,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
     vfs.hold(loc);
     vfs.unhold(c.cwd);
     c.cwd = loc;
+    vfs.saveCtx(req.pid);
     return 0;
   }
 
@@ -881,6 +882,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
     const c = vfs.ctx(req.pid);
     const old = c.umask;
     c.umask = req.value & 0o777;
+    vfs.saveCtx(req.pid);
     return old;
   }
 
@@ -914,6 +916,19 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
       }
       at.mount.flags = flags & ~MS.REMOUNT;
       if (data !== "") at.mount.options = data;
+      const m = at.mount;
+      vfs.store?.mount({
+        id: m.id,
+        fstype: m.fstype,
+        source: m.source,
+        options: m.options,
+        flags: m.flags,
+        sb: m.sb,
+        root: m.root,
+        dev: m.dev,
+        on: m.on,
+        path: m.path,
+      });
       return 0;
     }
     if ((flags & MS.BIND) !== 0) {
@@ -951,6 +966,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
       }
     }
     vfs.mounts.remove(m);
+    vfs.store?.umount(m.id);
     ns.dcache.dropMount(m.id);
     if (users.length === 0) {
       ns.icache.dropMount(m.id);
@@ -994,6 +1010,18 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
       path: where,
     };
     vfs.mounts.add(m);
+    vfs.store?.mount({
+      id,
+      fstype,
+      source,
+      options,
+      flags,
+      sb,
+      root: root.ino,
+      dev: m.dev,
+      on: m.on,
+      path: where,
+    });
     const node = ns.remember(m, root);
     node.refs++; // a mounted root stays cached while mounted
     return m;

@@ -68,12 +68,17 @@ export class Pipe {
     const atomic = src.length <= PIPE_BUF;
     if (this.#writeWaits.length === 0 && (atomic ? room >= src.length : room > 0)) {
       const n = this.#put(src);
-      this.#serveReaders();
-      if (n === src.length) return n;
-      if (nonblock) return n;
-      return new Promise((resolve, reject) =>
+      if (n === src.length || nonblock) {
+        this.#serveReaders();
+        return n;
+      }
+      // Queue the rest before waking readers: a reader that empties the pipe
+      // then finds this writer and lets it go on.
+      const rest = new Promise<number>((resolve, reject) =>
         this.#writeWaits.push({ area, src, done: n, resolve, reject })
       );
+      this.#serveReaders();
+      return rest;
     }
     if (nonblock) throw new ErrnoError(Errno.EAGAIN, `pipe ${this.id} full`);
     return new Promise((resolve, reject) =>

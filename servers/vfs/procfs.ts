@@ -52,9 +52,12 @@ export class ProcFs implements Fs {
     this.ep = vfs.endpoint;
   }
 
-  /** The kernel's process list (refreshed at most every PROC_CACHE_MS). */
-  async rows(): Promise<ProcRow[]> {
-    if (performance.now() - this.#rowsAt < PROC_CACHE_MS) return this.#rows;
+  /**
+   * The kernel's process list (refreshed at most every PROC_CACHE_MS, or now
+   * with `fresh`).
+   */
+  async rows(fresh = false): Promise<ProcRow[]> {
+    if (!fresh && performance.now() - this.#rowsAt < PROC_CACHE_MS) return this.#rows;
     const area = this.vfs.env.client.area;
     const off = 0;
     const len = area.data.length / 2;
@@ -72,7 +75,9 @@ export class ProcFs implements Fs {
   }
 
   async #row(pid: number): Promise<ProcRow> {
-    const row = (await this.rows()).find((p) => p.pid === pid);
+    // A pid missing from the cached list may be a process born since: ask again.
+    const row = (await this.rows()).find((p) => p.pid === pid) ??
+      (await this.rows(true)).find((p) => p.pid === pid);
     if (row === undefined) throw new ErrnoError(Errno.ENOENT, `no process ${pid}`);
     return row;
   }

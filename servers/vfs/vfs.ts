@@ -13,7 +13,8 @@ import type { ServerEnv } from "../../kernel/ipc/server_runtime.ts";
 import type { Stat } from "../../kernel/stat.ts";
 import type { Creds } from "../../kernel/sysmem.ts";
 import type { Request } from "../../kernel/ipc/server.ts";
-import { type FdEntry, FdTable, type Ofd } from "./fd_table.ts";
+import { type FdEntry, type FdJournal, FdTable, type Ofd } from "./fd_table.ts";
+import type { VfsStore } from "./persist.ts";
 import type { Loc } from "./namei.ts";
 import { Namespace } from "./namei.ts";
 import { MountTable } from "./mount.ts";
@@ -49,8 +50,46 @@ export class Vfs {
   readonly ofds = new Map<number, Ofd>();
   readonly locals = new Map<number, LocalFile>();
   #nextOfd = 1;
+  /** Journal of what must survive a crash (none in tests that build a Vfs alone). */
+  readonly store?: VfsStore;
+  readonly #fdJournal: FdJournal;
 
-  constructor(readonly env: ServerEnv) {}
+  constructor(readonly env: ServerEnv, store?: VfsStore) {
+    this.store = store;
+    // Only fds of files other servers hold can outlive a restart: record those.
+    this.#fdJournal = {
+      install: (pid, fd, e) => {
+        if (e.ofd.ep !== this.endpoint) {
+          this.store?.fd(pid, fd, { ofd: e.ofd.id, cloexec: e.cloexec, cap: e.cap });
+        }
+      },
+      close: (pid, fd) => {
+        if (this.store?.image.fds.get(pid)?.has(fd)) this.store.close(pid, fd);
+      },
+    };
+  }
+
+  /** Record a context's cwd and umask (after fork, chdir, umask). */
+  saveCtx(pid: number): void {
+    const c = this.procs.get(pid);
+    if (this.store === undefined || c?.cwd === undefined) return;
+    let cwd = "/";
+    try {
+      cwd = this.ns.pathOf(c.cwd, c.root);
+    } catch {
+      // an unreachable cwd comes back as "/"
+    }
+    this.store.ctx(pid, { cwd, umask: c.umask });
+  }
+
+  /** Make a table for `pid` (journaled). */
+  newTable(pid: number): FdTable {
+    return new FdTable(pid, this.env.caps, (o) => this.release(o), this.#fdJournal);
+  }
+
+  set nextOfd(n: number) {
+    this.#nextOfd = Math.max(this.#nextOfd, n);
+  }
 
   get endpoint(): number {
     return this.env.init.endpoint;
@@ -67,7 +106,7 @@ export class Vfs {
   ctx(pid: number): FsContext {
     let c = this.procs.get(pid);
     if (c === undefined) {
-      const table = new FdTable(pid, this.env.caps, (o) => this.release(o));
+      const table = this.newTable(pid);
       const root = this.mounts.hasRoot ? this.ns.rootOf(this.mounts.root) : undefined;
       c = { table, cwd: root!, root: root!, umask: 0o022 };
       if (root !== undefined) {
@@ -109,6 +148,7 @@ export class Vfs {
     this.hold(c.cwd);
     this.hold(c.root);
     this.procs.set(child, c);
+    this.saveCtx(child);
     return c;
   }
 
@@ -119,6 +159,7 @@ export class Vfs {
     c.table.closeAll();
     this.unhold(c.cwd);
     this.unhold(c.root);
+    if (this.store?.image.ctxs.has(pid) || this.store?.image.fds.has(pid)) this.store.drop(pid);
   }
 
   /** An Ofd for an object another server holds. */
@@ -132,7 +173,21 @@ export class Vfs {
     const o: Ofd = { id: this.#nextOfd++, ep, root, flags, refs: 0, node, path };
     this.ofds.set(o.id, o);
     this.hold(node);
+    this.store?.ofd({
+      id: o.id,
+      ep,
+      root,
+      flags,
+      node: node === undefined ? undefined : { mount: node.mount.id, ino: node.node.ino },
+      path,
+    });
     return o;
+  }
+
+  /** Put back an Ofd a previous VFS had (it is already in the journal). */
+  restoreOfd(o: Ofd): void {
+    this.ofds.set(o.id, o);
+    this.hold(o.node);
   }
 
   /** An Ofd for an object the VFS serves itself. */
@@ -157,6 +212,7 @@ export class Vfs {
       this.env.caps.free(o.root);
       return;
     }
+    this.store?.release(o.id);
     void this.env.client.call(o.ep, ObjectOp.RELEASE, o.root);
   }
 
