@@ -2,8 +2,8 @@
 //
 // The kernel reads the host's stdin (one reader for the whole session, so
 // nothing is lost when the tty server restarts) into the tty's input queue,
-// and owns the terminal's raw mode: set when reading starts, restored at
-// shutdown even if the tty server died meanwhile.
+// and owns the terminal's raw mode: set at boot, restored at shutdown even if
+// the tty server died meanwhile.
 
 import { InputQueue } from "../servers/tty/input.ts";
 
@@ -13,18 +13,22 @@ export class HostConsole {
   #raw = false;
   #stopped = false;
 
-  /** Start reading once the tty server first wants input. */
+  /**
+   * Take the terminal now (raw mode: from here on the tty server's line
+   * discipline, not the host's, echoes and edits), and start reading once
+   * the tty server first wants input.
+   */
   watch(): void {
+    if (this.isTerminal) {
+      Deno.stdin.setRaw(true);
+      this.#raw = true;
+    }
     const p = this.queue.wantBell.arm(() => this.queue.wanted);
     if (p === null) void this.#read();
     else p.then(() => this.#stopped || void this.#read());
   }
 
   async #read(): Promise<void> {
-    if (this.isTerminal) {
-      Deno.stdin.setRaw(true);
-      this.#raw = true;
-    }
     const buf = new Uint8Array(4096);
     while (!this.#stopped) {
       const n = await Deno.stdin.read(buf);

@@ -30,31 +30,23 @@ async function main(): Promise<number> {
       `warning: MelloOS is tested on Deno ${PINNED_DENO}, this is ${Deno.version.deno}`,
     );
   }
-  if (values.command !== undefined) {
-    const os = await boot({ trace: values.trace, warm: 1 });
-    try {
-      const { pid, done } = await os.start(values.command);
-      void pid;
-      const r = await done;
-      await Deno.stdout.write(new TextEncoder().encode(r.stdout));
-      await Deno.stderr.write(new TextEncoder().encode(r.stderr));
-      return r.status;
-    } finally {
-      await os.shutdown();
-    }
-  }
-  const os = await boot({ trace: values.trace, console: true });
+  // With -c the command runs as `sh -c` does on the host: on the console
+  // (the host's stdin, stdout and stderr, streamed), its status the exit code.
+  const command = values.command;
+  const os = await boot({
+    trace: values.trace,
+    console: true,
+    warm: command === undefined ? undefined : 1,
+  });
   try {
-    const k = os.kernel;
-    const shell = await k.spawn({
+    const shell = await os.kernel.spawn({
       path: "/bin/sh",
-      argv: ["-sh"],
+      argv: command === undefined ? ["-sh"] : ["sh", "-c", command],
       env: ["PATH=/bin", "HOME=/", "TERM=" + (Deno.env.get("TERM") ?? "xterm"), "USER=root"],
       pgid: 0,
       rights: ALL_RIGHTS & ~Right.SYSTEM,
     });
-    const status = await shell.exited;
-    return shellStatus(status);
+    return shellStatus(await shell.exited);
   } finally {
     await os.shutdown();
   }

@@ -59,15 +59,23 @@ export class InputQueue {
     return true;
   }
 
-  /** tty server: take every queued chunk; `null` marks EOF. */
-  take(): Array<Uint8Array | null> {
-    const out: Array<Uint8Array | null> = [];
-    for (let off = this.ring.peek(); off >= 0; off = this.ring.peek()) {
-      const n = this.ring.dv.getUint32(off + 4, true);
-      out.push(n === 0 ? null : this.ring.u8.slice(off + 8, off + 8 + n));
-      this.ring.consume(off);
-    }
+  /**
+   * tty server: the oldest queued chunk (`null` marks EOF), or undefined when
+   * the queue is empty. It stays queued until done() (after the server saved
+   * what it did with it).
+   */
+  peek(): Uint8Array | null | undefined {
+    const off = this.ring.peek();
+    if (off < 0) return undefined;
+    const n = this.ring.dv.getUint32(off + 4, true);
+    return n === 0 ? null : this.ring.u8.slice(off + 8, off + 8 + n);
+  }
+
+  /** tty server: drop the chunk peek() returned. */
+  done(): void {
+    const off = this.ring.peek();
+    if (off < 0) return;
+    this.ring.consume(off);
     this.ring.commit();
-    return out;
   }
 }

@@ -79,6 +79,19 @@ export function decodeTermios(b: Uint8Array): Termios {
   };
 }
 
+/**
+ * Bytes the discipline holds for readers (Linux's N_TTY_BUF_SIZE). In
+ * canonical mode a line being typed stops growing one short of it (further
+ * characters are dropped; a newline or ^D still ends the line, so a reader
+ * always gets it). In non-canonical mode the tty server stops taking input
+ * from the kernel's queue while this much is unread (full()).
+ */
+export const TTY_BUF_BYTES = 4096;
+/** Most complete lines (^D on an empty line makes empty ones) held at once. */
+export const MAX_LINES = 4096;
+/** The largest save(): termios, counts, a full buffer plus one input chunk, line lengths. */
+export const DISCIPLINE_SAVE_MAX = TERMIOS_BYTES + 16 + 3 * TTY_BUF_BYTES + 4 * MAX_LINES;
+
 /** What processing one input chunk produced. */
 export interface InputEffects {
   echo: number[];
@@ -98,6 +111,8 @@ export class LineDiscipline {
   readonly #lines: number[] = [];
   /** The line being edited (canonical mode). */
   readonly #line: number[] = [];
+  /** The input's end was reached (the host's stdin closed): reads return what is left, then 0. */
+  hungUp = false;
 
   get termios(): Termios {
     return this.#termios;
@@ -120,7 +135,13 @@ export class LineDiscipline {
 
   /** True when a read() would return now (data, or an end of file). */
   hasInput(): boolean {
+    if (this.hungUp) return true;
     return this.canonical ? this.#lines.length > 0 : this.ready.length > 0;
+  }
+
+  /** Non-canonical mode: no more input should be taken until a reader takes some. */
+  full(): boolean {
+    return !this.canonical && this.ready.length >= TTY_BUF_BYTES;
   }
 
   /** Feed bytes typed at the terminal (or read from a non-terminal stdin). */
@@ -157,6 +178,14 @@ export class LineDiscipline {
         this.#line.length = 0;
         continue;
       }
+      const ends = b === t.cc[VEOF] || b === 0x0a;
+      if (
+        ends
+          ? this.#lines.length >= MAX_LINES
+          : this.ready.length + this.#line.length >= TTY_BUF_BYTES - 1
+      ) {
+        continue; // full: dropped, as Linux does
+      }
       if (b === t.cc[VEOF]) {
         // ^D ends the line as it is (readable without a newline); alone, it is EOF.
         this.#endLine();
@@ -174,9 +203,22 @@ export class LineDiscipline {
     this.ready.push(...this.#line.splice(0));
   }
 
-  /** Host stdin closed: whatever is being edited becomes readable. */
+  /** Host stdin closed: whatever is being edited becomes readable, then reads see the end. */
   hangup(): void {
     if (this.#line.length > 0) this.#endLine();
+    this.hungUp = true;
+  }
+
+  /** The buffers, for saveDiscipline(). */
+  parts(): { ready: number[]; line: number[]; lines: number[] } {
+    return { ready: this.ready, line: this.#line, lines: this.#lines };
+  }
+
+  /** Put saved buffers back (loadDiscipline()). */
+  restoreParts(ready: Uint8Array, line: Uint8Array, lines: number[]): void {
+    this.ready.splice(0, this.ready.length, ...ready);
+    this.#line.splice(0, this.#line.length, ...line);
+    this.#lines.splice(0, this.#lines.length, ...lines);
   }
 
   /**
@@ -191,4 +233,50 @@ export class LineDiscipline {
     if (this.#lines[0] === 0) this.#lines.shift();
     return this.ready.splice(0, n);
   }
+}
+
+/**
+ * The whole discipline as bytes (at most DISCIPLINE_SAVE_MAX), so that a
+ * restarted tty server has the modes, the typed-ahead lines and the line
+ * being edited of the one that crashed. Little-endian:
+ *   [0, 36)  struct termios
+ *   [36]     u32 flags (1 = hung up)
+ *   [40]     u32 ready bytes R,  [44] u32 line bytes N,  [48] u32 complete lines K
+ *   [52]     R ready bytes, N line bytes, then K u32 line lengths
+ */
+export function saveDiscipline(ld: LineDiscipline): Uint8Array {
+  const { ready, line, lines } = ld.parts();
+  const out = new Uint8Array(TERMIOS_BYTES + 16 + ready.length + line.length + 4 * lines.length);
+  const dv = new DataView(out.buffer);
+  out.set(encodeTermios(ld.termios), 0);
+  dv.setUint32(36, ld.hungUp ? 1 : 0, true);
+  dv.setUint32(40, ready.length, true);
+  dv.setUint32(44, line.length, true);
+  dv.setUint32(48, lines.length, true);
+  let at = 52;
+  out.set(ready, at);
+  at += ready.length;
+  out.set(line, at);
+  at += line.length;
+  for (const n of lines) {
+    dv.setUint32(at, n, true);
+    at += 4;
+  }
+  return out;
+}
+
+/** Rebuild a discipline from saveDiscipline() bytes; a short or inconsistent record gives a fresh one. */
+export function loadDiscipline(b: Uint8Array): LineDiscipline {
+  const ld = new LineDiscipline();
+  if (b.length < 52) return ld;
+  const dv = new DataView(b.buffer, b.byteOffset, b.length);
+  const [r, n, k] = [dv.getUint32(40, true), dv.getUint32(44, true), dv.getUint32(48, true)];
+  if (52 + r + n + 4 * k !== b.length) return ld;
+  const lines: number[] = [];
+  for (let i = 0, at = 52 + r + n; i < k; i++, at += 4) lines.push(dv.getUint32(at, true));
+  if (lines.reduce((a, x) => a + x, 0) > r) return ld;
+  ld.termios = decodeTermios(b.subarray(0, TERMIOS_BYTES));
+  ld.restoreParts(b.slice(52, 52 + r), b.slice(52 + r, 52 + r + n), lines);
+  ld.hungUp = (dv.getUint32(36, true) & 1) !== 0;
+  return ld;
 }

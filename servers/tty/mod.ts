@@ -10,5 +10,11 @@ export const TtyOp = {
 export const CONSOLE_MAJOR = 5;
 export const CONSOLE_MINOR = 1;
 
-/** Bytes of state the tty server keeps across restarts (its console opens). */
-export { STATE_BYTES } from "./opens.ts";
+import { DISCIPLINE_STATE_BYTES } from "./discipline_state.ts";
+import { OPENS_BYTES } from "./opens.ts";
+
+/**
+ * Bytes of state the tty server keeps across restarts: its console opens
+ * (opens.ts), then the line discipline's buffers and modes (discipline_state.ts).
+ */
+export const STATE_BYTES = OPENS_BYTES + DISCIPLINE_STATE_BYTES;

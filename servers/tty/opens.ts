@@ -10,7 +10,7 @@
 export const MAX_OPENS = 1024;
 const HEADER_WORDS = 4;
 const RECORD_WORDS = 4;
-export const STATE_BYTES = (HEADER_WORDS + MAX_OPENS * RECORD_WORDS) * 4;
+export const OPENS_BYTES = (HEADER_WORDS + MAX_OPENS * RECORD_WORDS) * 4;
 
 export interface ConsoleOpen {
   id: number;
@@ -22,8 +22,9 @@ export class Opens {
   readonly #i32: Int32Array;
   readonly #index = new Map<number, number>(); // id -> record number
 
+  /** The records live in the first OPENS_BYTES of `state`. */
   constructor(state: SharedArrayBuffer) {
-    this.#i32 = new Int32Array(state);
+    this.#i32 = new Int32Array(state, 0, OPENS_BYTES / 4);
     for (let r = 0; r < MAX_OPENS; r++) {
       const id = this.#i32[HEADER_WORDS + r * RECORD_WORDS];
       if (id !== 0) this.#index.set(id, r);

@@ -10,7 +10,8 @@ import type { ServerEnv, ServerParts } from "../../kernel/ipc/server_runtime.ts"
 import { encodeStat, makedev, nowTimespec, S } from "../../kernel/stat.ts";
 import { Sys } from "../../kernel/syscalls.ts";
 import { ObjectOp } from "../vfs/mod.ts";
-import { decodeTermios, encodeTermios, LineDiscipline, TERMIOS_BYTES } from "./line_discipline.ts";
+import { decodeTermios, encodeTermios, TERMIOS_BYTES } from "./line_discipline.ts";
+import { DisciplineState } from "./discipline_state.ts";
 import { CONSOLE_MAJOR, CONSOLE_MINOR, TtyOp } from "./mod.ts";
 import { Opens } from "./opens.ts";
 import { InputQueue } from "./input.ts";
@@ -25,46 +26,67 @@ interface Waiter {
 
 /** Build the tty server. */
 export function createTty(env: ServerEnv): ServerParts {
-  const ld = new LineDiscipline();
   const hostTty = env.init.options.hostTty === true;
   const input = env.init.options.input instanceof SharedArrayBuffer
     ? new InputQueue(env.init.options.input)
     : undefined;
   const opens = new Opens(env.init.state!);
+  const saved = new DisciplineState(env.init.state!);
+  const ld = saved.load();
+  if (!hostTty) {
+    // stdin is a pipe or a file: bytes pass through as they are (no editing,
+    // no echo, no signal characters), as a program reading a pipe sees them.
+    ld.termios = { ...ld.termios, iflag: 0, lflag: 0 };
+  }
   const waiters: Waiter[] = [];
   const born = nowTimespec();
   let reading = false;
-  let hungUp = false;
+  let armed = false;
   const w = new PayloadWriter();
 
   // Input arrives through the queue the kernel fills from the host's stdin.
-  function startInput(): void {
-    if (reading || input === undefined) return;
-    reading = true;
-    const q = input;
-    q.want();
-    const drain = () => {
-      for (const chunk of q.take()) {
-        if (chunk === null) {
-          hungUp = true;
-          ld.hangup();
-          continue;
-        }
+  // A chunk leaves the queue only after the discipline that took it was
+  // saved, so a crash loses no typed-ahead input. While non-canonical input
+  // is unread up to TTY_BUF_BYTES, the queue is left alone (the kernel stops
+  // reading stdin when it fills): a reader's take() resumes the flow.
+  function pump(): void {
+    if (input === undefined) return;
+    let changed = false;
+    for (let chunk = input.peek(); chunk !== undefined && !ld.full(); chunk = input.peek()) {
+      if (chunk === null) ld.hangup();
+      else {
         const fx = ld.input(chunk);
         if (fx.echo.length > 0 && hostTty) output(new Uint8Array(fx.echo));
         if (fx.signal !== undefined && opens.foreground > 0) signalGroup(fx.signal);
       }
-      serve();
-      const p = q.bell.arm(() => q.ring.hasRecord());
-      if (p === null) queueMicrotask(drain);
-      else {
-        p.then(() => {
-          q.bell.settle();
-          drain();
-        });
-      }
-    };
+      saved.save(ld);
+      input.done();
+      changed = true;
+    }
+    if (changed) serve();
+  }
+
+  function startInput(): void {
+    if (reading || input === undefined) return;
+    reading = true;
+    input.want();
     drain();
+  }
+
+  function drain(): void {
+    const q = input!;
+    pump();
+    if (armed || ld.full()) return;
+    const p = q.bell.arm(() => q.ring.hasRecord());
+    if (p === null) queueMicrotask(drain);
+    else {
+      armed = true;
+      p.then(() => {
+        armed = false;
+        q.bell.settle();
+        drain();
+      });
+    }
   }
 
   function signalGroup(sig: number): void {
@@ -85,12 +107,17 @@ export function createTty(env: ServerEnv): ServerParts {
   }
 
   function serve(): void {
-    while (waiters.length > 0 && (ld.hasInput() || hungUp)) {
+    let took = false;
+    while (waiters.length > 0 && ld.hasInput()) {
       const wt = waiters.shift()!;
       const bytes = ld.take(wt.sink.length);
       wt.sink.set(bytes);
       wt.resolve(bytes.length);
+      took = true;
     }
+    if (!took) return;
+    saved.save(ld);
+    if (reading && !armed) drain(); // room again for input held back by full()
   }
 
   function openOf(req: Request) {
@@ -178,6 +205,7 @@ export function createTty(env: ServerEnv): ServerParts {
         const b = req.args.bytesField();
         if (b.length < TERMIOS_BYTES) throw new ErrnoError(Errno.EFAULT, "short termios");
         ld.termios = decodeTermios(b);
+        saved.save(ld);
         serve();
         return 0;
       }
