@@ -82,14 +82,22 @@ export const XATTR_REPLACE = 2;
 export const UTIME_NOW = (1 << 30) - 1;
 export const UTIME_OMIT = (1 << 30) - 2;
 
-/** mount() flags (the ones we honour) and umount2() flags. */
+/** mount() flags (<sys/mount.h>) and umount2() flags. */
 export const MS = {
   RDONLY: 1,
   NOSUID: 2,
   NODEV: 4,
   NOEXEC: 8,
+  SYNCHRONOUS: 16,
   REMOUNT: 32,
+  MANDLOCK: 64,
+  DIRSYNC: 128,
+  NOATIME: 1024,
+  NODIRATIME: 2048,
   BIND: 4096,
+  REC: 16384,
+  RELATIME: 1 << 21,
+  STRICTATIME: 1 << 24,
 } as const;
 export const MNT_FORCE = 1;
 export const MNT_DETACH = 2;

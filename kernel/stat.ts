@@ -101,7 +101,23 @@ export function decodeStat(b: Uint8Array): Stat {
   };
 }
 
-/** makedev() as glibc encodes it. */
+/** makedev() as glibc encodes it (12+20 bits of major, 8+24 of minor, interleaved). */
 export function makedev(major: number, minor: number): number {
-  return ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & ~0xff) << 12);
+  const M = BigInt(major);
+  const m = BigInt(minor);
+  return Number(
+    ((M & 0xfffn) << 8n) | ((M & ~0xfffn) << 32n) | (m & 0xffn) | ((m & ~0xffn) << 12n),
+  );
+}
+
+/** major() of a dev_t, as glibc decodes it. */
+export function major(dev: number): number {
+  const d = BigInt(dev);
+  return Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & 0xfffff000n));
+}
+
+/** minor() of a dev_t, as glibc decodes it. */
+export function minor(dev: number): number {
+  const d = BigInt(dev);
+  return Number((d & 0xffn) | ((d >> 12n) & 0xffffff00n));
 }

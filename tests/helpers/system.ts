@@ -16,10 +16,14 @@ export async function withOs<T>(
   }
 }
 
-/** Put tests/programs/NAME.ts into the system as /bin/NAME. */
+/** Put tests/programs/NAME.ts into the system as /bin/NAME (mode 0755). */
 export async function installProgram(os: Handle, name: string): Promise<void> {
   const file = new URL(`../programs/${name}.ts`, import.meta.url);
-  os.kernel.images.set(name, await compileProgram(name, await Deno.readTextFile(file), file));
+  const image = await compileProgram(name, await Deno.readTextFile(file), file);
+  os.kernel.images.set(name, image);
+  if (os.kernel.loader !== undefined) {
+    await os.kernel.fds.writeFile(`/bin/${name}`, new TextEncoder().encode(image), 0o755);
+  }
 }
 
 /** Resolve when `pred` holds, checking every few ms (for states, never for timing). */

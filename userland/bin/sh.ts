@@ -1,8 +1,24 @@
-// sh: the MelloOS shell (POSIX sh syntax; messages and statuses as dash).
+// sh: the MelloOS shell (POSIX sh syntax; messages and exit statuses as dash).
 //
-//   sh -c 'CMD' [NAME [ARG...]]   run CMD
-//   sh                            read commands from stdin (a prompt when it is a terminal)
-import { eprint, geteuid, isatty, LineReader, Sig, signal, stdout } from "../lib/mod.ts";
+//   sh -c 'CMD' [NAME [ARG...]]   run CMD ($0 = NAME, $1... = ARGs)
+//   sh FILE [ARG...]              run the script FILE
+//   sh                            read commands from stdin: with a line
+//                                 editor and history when it is a terminal
+import {
+  eprint,
+  errText,
+  geteuid,
+  isatty,
+  O,
+  open,
+  readAllText,
+  Sig,
+  signal,
+  stdout,
+} from "../lib/mod.ts";
+import { close } from "../lib/io.ts";
+import { LineEditor } from "../sh/editor.ts";
+import { ScriptInput } from "../sh/script_input.ts";
 import { ExitShell, Shell } from "../sh/shell.ts";
 
 export function main(argv: string[]): number {
@@ -18,6 +34,9 @@ export function main(argv: string[]): number {
       sh.args = argv.slice(4);
       return sh.runSource(argv[2]);
     }
+    if (argv.length > 1 && argv[1] !== "-" && argv[1] !== "-i") {
+      return script(sh, argv[1], argv.slice(2));
+    }
     return interactive(sh);
   } catch (err) {
     if (err instanceof ExitShell) return err.status;
@@ -27,32 +46,49 @@ export function main(argv: string[]): number {
   }
 }
 
+function script(sh: Shell, path: string, args: string[]): number {
+  let text: string;
+  try {
+    const fd = open(path, O.RDONLY | O.CLOEXEC);
+    try {
+      text = readAllText(fd);
+    } finally {
+      close(fd);
+    }
+  } catch (err) {
+    eprint(`${sh.name}: 0: cannot open ${path}: ${errText(err)}`);
+    return 2;
+  }
+  sh.name = path;
+  sh.args = args;
+  if (text.startsWith("#!")) text = "#" + text.slice(2); // the interpreter line is a comment
+  return sh.runSource(text);
+}
+
 function interactive(sh: Shell): number {
   sh.interactive = isatty(0);
-  if (sh.interactive) {
-    signal(Sig.SIGINT, "ignore");
-    signal(Sig.SIGQUIT, "ignore");
-    sh.setOwnGroup();
+  if (!sh.interactive) {
+    const input = new ScriptInput(0);
+    let lineNo = 0;
+    for (let line = input.next(); line !== undefined; line = input.next()) {
+      sh.runSource(line, ++lineNo);
+      stdout().flush();
+    }
+    return sh.status;
   }
-  const input = new LineReader(0);
+  signal(Sig.SIGINT, "ignore");
+  signal(Sig.SIGQUIT, "ignore");
+  sh.setOwnGroup();
+  const editor = new LineEditor(0, 1);
   let lineNo = 0;
   for (;;) {
     sh.reapJobs();
-    if (sh.interactive) {
-      stdout().write(geteuid() === 0 ? "# " : "$ ");
-      stdout().flush();
-    }
-    const line = input.next();
+    stdout().flush();
+    const line = editor.readLine(geteuid() === 0 ? "# " : "$ ");
     if (line === undefined) break;
     lineNo++;
-    try {
-      sh.runSource(line, lineNo);
-    } catch (err) {
-      if (err instanceof ExitShell) return err.status;
-      throw err;
-    }
+    sh.runSource(line, lineNo);
     stdout().flush();
   }
-  if (sh.interactive) stdout().write("\n");
   return sh.status;
 }

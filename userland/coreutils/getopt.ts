@@ -32,6 +32,8 @@ export interface OptSpec {
   usage?: string;
   /** Exit status for a usage error (ls and grep use 2; most tools 1). */
   usageStatus?: number;
+  /** What follows an option error instead of "Try 'PROG --help' ..." (attr's tools). */
+  tryText?: string;
 }
 
 /** One option as given, in order. */
@@ -75,7 +77,8 @@ export function getopt(argv: string[], spec: OptSpec): Parsed | number {
   const operands: string[] = [];
   const fail = (msg: string) => {
     eprint(`${progName()}: ${msg}`);
-    tryHelp();
+    if (spec.tryText !== undefined) eprint(spec.tryText);
+    else tryHelp();
     return status;
   };
   for (let i = 1; i < argv.length; i++) {
@@ -89,14 +92,14 @@ export function getopt(argv: string[], spec: OptSpec): Parsed | number {
       const name = a.slice(2, eq < 0 ? undefined : eq);
       const found = findLong(longs, name);
       if (found === undefined) return fail(`unrecognized option '${a}'`);
-      if (Array.isArray(found)) {
+      if ("ambiguous" in found) {
         return fail(
-          `option '${a.slice(0, eq < 0 ? undefined : eq)}' is ambiguous; possibilities: ${
-            found.map((n) => `'--${n}'`).join(" ")
+          `option '${a}' is ambiguous; possibilities: ${
+            found.ambiguous.map((n) => `'--${n}'`).join(" ")
           }`,
         );
       }
-      const [full, lo] = found;
+      const { full, lo } = found;
       if (lo.arg === "none") {
         if (eq >= 0) return fail(`option '--${full}' doesn't allow an argument`);
         opts.push({ key: lo.key });
@@ -166,16 +169,16 @@ function parseShort(s: string): Map<string, ArgKind> {
 function findLong(
   longs: Record<string, LongOpt>,
   name: string,
-): [string, LongOpt] | string[] | undefined {
-  if (Object.hasOwn(longs, name)) return [name, longs[name]];
+): { full: string; lo: LongOpt } | { ambiguous: string[] } | undefined {
+  if (Object.hasOwn(longs, name)) return { full: name, lo: longs[name] };
   const hits = Object.keys(longs).filter((n) => n.startsWith(name));
   if (hits.length === 0 || name === "") return undefined;
   // Prefixes of several names that all mean the same option are not ambiguous.
   const first = longs[hits[0]];
   if (hits.every((n) => longs[n].key === first.key && longs[n].arg === first.arg)) {
-    return [hits[0], first];
+    return { full: hits[0], lo: first };
   }
-  return hits;
+  return { ambiguous: hits };
 }
 
 /** True if option `key` was given. */

@@ -36,7 +36,13 @@ function route(fd: number): FdRoute {
   return r;
 }
 
-function direct(fd: number, nr: number, payload: Uint8Array | undefined, value: number, args: () => string) {
+function direct(
+  fd: number,
+  nr: number,
+  payload: Uint8Array | undefined,
+  value: number,
+  args: () => string,
+) {
   const r = route(fd);
   return syscall(r.ep, nr, r.cap, payload, value, args);
 }
@@ -44,7 +50,12 @@ function direct(fd: number, nr: number, payload: Uint8Array | undefined, value: 
 function learn(payload: Uint8Array): void {
   const c = ctx();
   for (const r of decodeRoutes(new PayloadReader(payload))) {
-    c.fds.set(r.fd, { ep: r.ep, cap: r.cap, epoch: c.area.channel(r.ep).epoch, vfsEpoch: c.area.channel(VFS).epoch });
+    c.fds.set(r.fd, {
+      ep: r.ep,
+      cap: r.cap,
+      epoch: c.area.channel(r.ep).epoch,
+      vfsEpoch: c.area.channel(VFS).epoch,
+    });
   }
 }
 
@@ -120,7 +131,11 @@ export function access(path: string, mode: number): void {
 
 /** readlinkat(2). */
 export function readlinkat(dirfd: number, path: string): string {
-  const r = vfs(Sys.readlinkat, w.reset().num(dirfd).str(path).bytes(), () => `${dirfdText(dirfd)}, ${quote(path)}`);
+  const r = vfs(
+    Sys.readlinkat,
+    w.reset().num(dirfd).str(path).bytes(),
+    () => `${dirfdText(dirfd)}, ${quote(path)}`,
+  );
   return decoder.decode(r.payload);
 }
 
@@ -171,12 +186,18 @@ export function fchown(fd: number, uid: number, gid: number): void {
  * utimensat(2). `times` undefined sets both to now; a Timespec's nsec may be
  * UTIME_NOW or UTIME_OMIT. An empty path with dirfd an fd is futimens().
  */
-export function utimensat(dirfd: number, path: string, times?: [Timespec, Timespec], flags = 0): void {
+export function utimensat(
+  dirfd: number,
+  path: string,
+  times?: [Timespec, Timespec],
+  flags = 0,
+): void {
   const [a, m] = times ?? [{ sec: 0, nsec: UTIME_NOW }, { sec: 0, nsec: UTIME_NOW }];
   vfs(
     Sys.utimensat,
     w.reset().num(dirfd).str(path).num(a.sec).num(a.nsec).num(m.sec).num(m.nsec).num(flags).bytes(),
-    () => `${dirfdText(dirfd)}, ${quote(path)}, ${times === undefined ? "NULL" : "[...]"}, ${flags}`,
+    () =>
+      `${dirfdText(dirfd)}, ${quote(path)}, ${times === undefined ? "NULL" : "[...]"}, ${flags}`,
   );
 }
 
@@ -241,11 +262,20 @@ export function rmdir(path: string): void {
 }
 
 /** renameat2(2) (RENAME_NOREPLACE, RENAME_EXCHANGE). */
-export function renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags = 0): void {
+export function renameat2(
+  olddirfd: number,
+  oldpath: string,
+  newdirfd: number,
+  newpath: string,
+  flags = 0,
+): void {
   vfs(
     Sys.renameat2,
     w.reset().num(olddirfd).str(oldpath).num(newdirfd).str(newpath).num(flags).bytes(),
-    () => `${dirfdText(olddirfd)}, ${quote(oldpath)}, ${dirfdText(newdirfd)}, ${quote(newpath)}, ${flags}`,
+    () =>
+      `${dirfdText(olddirfd)}, ${quote(oldpath)}, ${dirfdText(newdirfd)}, ${
+        quote(newpath)
+      }, ${flags}`,
   );
 }
 
@@ -254,11 +284,20 @@ export function rename(oldpath: string, newpath: string): void {
 }
 
 /** linkat(2) (AT_SYMLINK_FOLLOW follows a symlink oldpath). */
-export function linkat(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags = 0): void {
+export function linkat(
+  olddirfd: number,
+  oldpath: string,
+  newdirfd: number,
+  newpath: string,
+  flags = 0,
+): void {
   vfs(
     Sys.linkat,
     w.reset().num(olddirfd).str(oldpath).num(newdirfd).str(newpath).num(flags).bytes(),
-    () => `${dirfdText(olddirfd)}, ${quote(oldpath)}, ${dirfdText(newdirfd)}, ${quote(newpath)}, ${flags}`,
+    () =>
+      `${dirfdText(olddirfd)}, ${quote(oldpath)}, ${dirfdText(newdirfd)}, ${
+        quote(newpath)
+      }, ${flags}`,
   );
 }
 
@@ -291,7 +330,13 @@ export interface Dirent {
 export function getdents64(fd: number, max = 32768): Dirent[] {
   const region = dataRegion();
   const n = Math.min(max, region.len);
-  const r = direct(fd, Sys.getdents64, w.reset().num(region.off).bytes(), n, () => `${fd}, ..., ${n}`);
+  const r = direct(
+    fd,
+    Sys.getdents64,
+    w.reset().num(region.off).bytes(),
+    n,
+    () => `${fd}, ..., ${n}`,
+  );
   return parseDirents(ctx().area.data.subarray(region.off, region.off + r.value));
 }
 
@@ -307,7 +352,9 @@ export function parseDirents(b: Uint8Array): Dirent[] {
       ino: Number(dv.getBigUint64(at, true)),
       off: Number(dv.getBigInt64(at + 8, true)),
       type: dv.getUint8(at + 18),
-      name: decoder.decode(b.subarray(at + 19, nameEnd < 0 || nameEnd > at + reclen ? at + reclen : nameEnd)),
+      name: decoder.decode(
+        b.subarray(at + 19, nameEnd < 0 || nameEnd > at + reclen ? at + reclen : nameEnd),
+      ),
     });
     at += reclen;
   }
@@ -356,11 +403,15 @@ export function umask(mask: number): number {
 // --- filesystems ---
 
 export function statfs(path: string): StatfsRecord {
-  return decodeStatfs(new PayloadReader(vfs(Sys.statfs, w.reset().str(path).bytes(), () => quote(path)).payload));
+  return decodeStatfs(
+    new PayloadReader(vfs(Sys.statfs, w.reset().str(path).bytes(), () => quote(path)).payload),
+  );
 }
 
 export function fstatfs(fd: number): StatfsRecord {
-  return decodeStatfs(new PayloadReader(direct(fd, Sys.fstatfs, undefined, 0, () => String(fd)).payload));
+  return decodeStatfs(
+    new PayloadReader(direct(fd, Sys.fstatfs, undefined, 0, () => String(fd)).payload),
+  );
 }
 
 /** mount(2). */
@@ -395,7 +446,13 @@ export function fdatasync(fd: number): void {
 export function pread(fd: number, buf: Uint8Array, offset: number): number {
   const region = dataRegion();
   const n = Math.min(buf.length, region.len);
-  const r = direct(fd, Sys.pread64, w.reset().num(region.off).num(offset).bytes(), n, () => `${fd}, ..., ${n}, ${offset}`);
+  const r = direct(
+    fd,
+    Sys.pread64,
+    w.reset().num(region.off).num(offset).bytes(),
+    n,
+    () => `${fd}, ..., ${n}, ${offset}`,
+  );
   buf.set(ctx().area.data.subarray(region.off, region.off + r.value));
   return r.value;
 }
@@ -406,7 +463,13 @@ export function pwrite(fd: number, data: Uint8Array | string, offset: number): n
   const region = dataRegion();
   const n = Math.min(bytes.length, region.len);
   ctx().area.data.set(bytes.subarray(0, n), region.off);
-  return direct(fd, Sys.pwrite64, w.reset().num(region.off).num(offset).bytes(), n, () => `${fd}, ..., ${n}, ${offset}`)
+  return direct(
+    fd,
+    Sys.pwrite64,
+    w.reset().num(region.off).num(offset).bytes(),
+    n,
+    () => `${fd}, ..., ${n}, ${offset}`,
+  )
     .value;
 }
 
@@ -430,7 +493,11 @@ export function lsetxattr(path: string, name: string, value: Uint8Array | string
 
 export function fsetxattr(fd: number, name: string, value: Uint8Array | string, flags = 0): void {
   const v = typeof value === "string" ? encoder.encode(value) : value;
-  vfs(Sys.fsetxattr, w.reset().num(fd).str(name).bytesField(v).num(flags).bytes(), () => `${fd}, ${quote(name)}`);
+  vfs(
+    Sys.fsetxattr,
+    w.reset().num(fd).str(name).bytesField(v).num(flags).bytes(),
+    () => `${fd}, ${quote(name)}`,
+  );
 }
 
 export function getxattr(path: string, name: string): Uint8Array {
@@ -442,20 +509,31 @@ export function lgetxattr(path: string, name: string): Uint8Array {
 }
 
 export function fgetxattr(fd: number, name: string): Uint8Array {
-  const r = direct(fd, Sys.fgetxattr, w.reset().str(name).bytes(), 0, () => `${fd}, ${quote(name)}`);
+  const r = direct(
+    fd,
+    Sys.fgetxattr,
+    w.reset().str(name).bytes(),
+    0,
+    () => `${fd}, ${quote(name)}`,
+  );
   return new PayloadReader(r.payload).bytesField().slice();
 }
 
 export function listxattr(path: string): string[] {
-  return new PayloadReader(vfs(Sys.listxattr, w.reset().str(path).bytes(), () => quote(path)).payload).strs();
+  return new PayloadReader(
+    vfs(Sys.listxattr, w.reset().str(path).bytes(), () => quote(path)).payload,
+  ).strs();
 }
 
 export function llistxattr(path: string): string[] {
-  return new PayloadReader(vfs(Sys.llistxattr, w.reset().str(path).bytes(), () => quote(path)).payload).strs();
+  return new PayloadReader(
+    vfs(Sys.llistxattr, w.reset().str(path).bytes(), () => quote(path)).payload,
+  ).strs();
 }
 
 export function flistxattr(fd: number): string[] {
-  return new PayloadReader(direct(fd, Sys.flistxattr, undefined, 0, () => String(fd)).payload).strs();
+  return new PayloadReader(direct(fd, Sys.flistxattr, undefined, 0, () => String(fd)).payload)
+    .strs();
 }
 
 export function removexattr(path: string, name: string): void {

@@ -8,3 +8,4 @@ export * from "./mello.ts";
 export { ErrnoError, quote } from "./syscall.ts";
 export { Errno, errnoName, strerror } from "../../kernel/errno.ts";
 export { parseSignal, Sig, sigDescription, sigName } from "../../kernel/signals.ts";
+export * from "./consts.ts";

@@ -9,6 +9,8 @@ import { Sys } from "../../kernel/syscalls.ts";
 import { traceClockUs } from "../../kernel/trace/events.ts";
 import { FileAction, type FileActionSpec } from "../../servers/vfs/mod.ts";
 import { ctx } from "./context.ts";
+import { faccessat } from "./fs.ts";
+import { AT, AT_FDCWD, X_OK } from "../../kernel/fcntl.ts";
 import { ExitSignal } from "./exit_signal.ts";
 
 export { ExitSignal };
@@ -118,15 +120,26 @@ export function spawn(path: string, argv: string[], opts: SpawnOptions = {}): nu
     .value;
 }
 
-/** Search PATH for `name` (as execvp does); undefined if not found. */
+/**
+ * Search PATH for `name` as execvp does: the first directory where it exists
+ * and may be executed; if it exists somewhere but may not be executed,
+ * EACCES; undefined if it is nowhere.
+ */
 export function which(name: string): string | undefined {
   if (name.includes("/")) return name;
-  const path = ctx().env.get("PATH") ?? "/bin";
+  if (name === "") return undefined;
+  const path = ctx().env.get("PATH") ?? "/bin:/usr/bin";
+  let denied = false;
   for (const dir of path.split(":")) {
-    if (dir === "") continue;
-    // Until the filesystem lands, /bin is the only place programs live.
-    if (dir === "/bin") return `/bin/${name}`;
+    const candidate = (dir === "" ? "." : dir) + "/" + name;
+    try {
+      faccessat(AT_FDCWD, candidate, X_OK, AT.EACCESS);
+      return candidate;
+    } catch (err) {
+      if (err instanceof ErrnoError && err.errno === Errno.EACCES) denied = true;
+    }
   }
+  if (denied) throw new ErrnoError(Errno.EACCES, name);
   return undefined;
 }
 

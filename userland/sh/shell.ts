@@ -18,6 +18,7 @@ import {
   execve,
   FileAction,
   type FileActionSpec,
+  getcwd,
   getpgrp,
   getpid,
   ioctl,
@@ -26,11 +27,13 @@ import {
   open,
   pipe,
   read,
+  readAllText,
   Sig,
   sigDescription,
   spawnp,
   stdout,
   strerror,
+  umask,
   waitpid,
   WEXITSTATUS,
   which,
@@ -40,6 +43,7 @@ import {
 } from "../lib/mod.ts";
 import type { AndOr, Command, List, Pipeline, Redir, Simple, Word } from "./ast.ts";
 import { parse, SyntaxError } from "./parser.ts";
+import { escapeGlob, glob, hasGlob } from "./glob.ts";
 
 const TIOCSPGRP = 0x5410;
 /** Signals a job gets back at their defaults though the shell ignores them. */
@@ -497,59 +501,71 @@ export class Shell {
     return text.replace(/\n+$/, "");
   }
 
-  /** Expand words into fields (parameter expansion, substitution, field splitting). */
+  /**
+   * Expand words into fields: parameter expansion, command substitution,
+   * field splitting of unquoted results, then pathname expansion. Each field
+   * carries a glob pattern beside its text, where what was quoted is escaped.
+   */
   #expandWords(words: Word[]): string[] {
     const out: string[] = [];
     const ifs = this.vars.get("IFS") ?? " \t\n";
     for (const word of words) {
-      let fields: string[] = [];
-      let cur = "";
+      const fields: Array<{ text: string; pat: string }> = [];
+      let cur = { text: "", pat: "" };
       let hasQuoted = false;
       let started = false;
+      const add = (text: string, quoted: boolean) => {
+        cur.text += text;
+        cur.pat += quoted ? escapeGlob(text) : text;
+      };
+      const cut = () => {
+        fields.push(cur);
+        cur = { text: "", pat: "" };
+      };
       for (const p of word) {
         if (p.kind === "lit") {
-          cur += p.text;
+          add(p.text, p.quoted);
           if (p.quoted) hasQuoted = true;
           started = true;
           continue;
         }
         if (p.kind === "param" && p.quoted && p.name === "@" && p.op === undefined) {
           hasQuoted = true;
-          if (this.args.length === 0) continue;
-          fields.push(cur + this.args[0], ...this.args.slice(1, -1));
-          cur = this.args.length > 1 ? this.args[this.args.length - 1] : fields.pop()!;
-          started = true;
+          this.args.forEach((a, i) => {
+            if (i > 0) cut();
+            add(a, true);
+          });
+          started = this.args.length > 0 || started;
           continue;
         }
         const value = p.kind === "param" ? this.#paramValue(p) : this.#substitute(p.src);
         if (p.quoted) {
-          cur += value;
+          add(value, true);
           hasQuoted = true;
           started = true;
           continue;
         }
         const pieces = splitFields(value, ifs);
         if (pieces.length === 0) continue;
-        if (/^[ \t\n]/.test(value) && ifs.includes(value[0]) && (cur !== "" || started)) {
-          fields.push(cur);
-          cur = "";
-        }
-        cur += pieces[0];
+        if (/^[ \t\n]/.test(value) && ifs.includes(value[0]) && (cur.text !== "" || started)) cut();
+        add(pieces[0], false);
         for (const piece of pieces.slice(1)) {
-          fields.push(cur);
-          cur = piece;
+          cut();
+          add(piece, false);
         }
         if (/[ \t\n]$/.test(value) && ifs.includes(value[value.length - 1])) {
-          fields.push(cur);
-          cur = "";
+          cut();
           started = false;
           continue;
         }
         started = true;
       }
-      if (cur !== "" || hasQuoted || started) fields.push(cur);
-      fields = fields.filter((f, i) => f !== "" || hasQuoted || i < fields.length - 1);
-      out.push(...fields);
+      if (cur.text !== "" || hasQuoted || started) fields.push(cur);
+      const kept = fields.filter((f, i) => f.text !== "" || hasQuoted || i < fields.length - 1);
+      for (const f of kept) {
+        if (hasGlob(f.pat)) out.push(...glob(f.pat));
+        else out.push(f.text);
+      }
     }
     return out;
   }
@@ -720,6 +736,64 @@ const BUILTINS = new Map<string, Builtin>([
       sh.setVar(name, value);
     });
     return eof && bytes.length === 0 ? 1 : eof ? 1 : 0;
+  }],
+  ["umask", (_sh, args) => {
+    const symbolic = args.includes("-S");
+    const value = args.slice(1).find((a) => a !== "-S");
+    if (value === undefined) {
+      const mask = umask(0);
+      umask(mask);
+      if (!symbolic) stdout().line(mask.toString(8).padStart(4, "0"));
+      else {
+        const who = ["u", "g", "o"].map((w, i) => {
+          const bits = (~mask >> (6 - 3 * i)) & 7;
+          return `${w}=${bits & 4 ? "r" : ""}${bits & 2 ? "w" : ""}${bits & 1 ? "x" : ""}`;
+        });
+        stdout().line(who.join(","));
+      }
+      return 0;
+    }
+    if (!/^[0-7]{1,4}$/.test(value)) {
+      eprint(`sh: 1: umask: Illegal mode: ${value}`);
+      return 2;
+    }
+    umask(parseInt(value, 8));
+    return 0;
+  }],
+  [".", (sh, args) => {
+    const path = args[1];
+    if (path === undefined) return 0;
+    let text: string;
+    try {
+      const fd = open(path.includes("/") ? path : path, O.RDONLY | O.CLOEXEC);
+      try {
+        text = readAllText(fd);
+      } finally {
+        close(fd);
+      }
+    } catch (err) {
+      eprint(
+        `${sh.name}: 1: .: cannot open ${path}: ${
+          err instanceof ErrnoError ? strerror(err.errno) : String(err)
+        }`,
+      );
+      throw new ExitShell(2);
+    }
+    return sh.runSource(text);
+  }],
+  ["set", (sh, args) => {
+    if (args[1] === "--") sh.args = args.slice(2);
+    else if (args.length > 1 && !args[1].startsWith("-")) sh.args = args.slice(1);
+    else if (args.length === 1) {
+      for (const [k, v] of [...sh.vars].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        stdout().line(`${k}='${v}'`);
+      }
+    }
+    return 0;
+  }],
+  ["pwd", () => {
+    stdout().line(getcwd());
+    return 0;
   }],
   ["jobs", (sh) => {
     let n = 1;
