@@ -13,6 +13,7 @@ import { ringBench } from "./ring_bench.ts";
 import { spawnBench } from "./spawn_bench.ts";
 import { sleepMs } from "./stats.ts";
 import { syscallBench } from "./syscall_bench.ts";
+import { fsBench } from "./fs_bench.ts";
 import { formatTable, type Row } from "./table.ts";
 
 const POOL_WAIT_MS = 10_000;
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
   await poolFull(os);
   const syscall = await group("null syscall", () => syscallBench(os));
   const spawn = await group("spawn", () => spawnBench(os));
+  const fs = await group("filesystem", () => fsBench(os));
   // A pool Worker still starting at shutdown would outlive it: let the pool fill first.
   await poolFull(os);
   await os.shutdown();
@@ -64,6 +66,7 @@ async function main(): Promise<number> {
     ["null syscall", syscall],
     ["ring", ring],
     ["spawn", spawn],
+    ["filesystem", fs],
     ["boot", wholeBoot],
   ];
   const rows = results.flatMap(([name, r]) => r instanceof Error ? [failedRow(name)] : r);

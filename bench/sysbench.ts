@@ -14,6 +14,7 @@ export interface SysbenchResult {
   p99Us: number;
   meanUs: number;
   maxUs: number;
+  opsPerSec: number;
 }
 
 const RUN_TIMEOUT_MS = 30_000; // a hung program fails its group instead of the whole run

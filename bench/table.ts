@@ -5,7 +5,7 @@
 // latency row and a throughput row read the same way whichever unit they use.
 
 /** What a row measures: a time (lower is better) or a rate (higher is better). */
-export type Unit = "µs" | "ms" | "msg/s";
+export type Unit = "µs" | "ms" | "msg/s" | "ops/s";
 
 /** One line of the table. */
 export interface Row {
@@ -22,7 +22,7 @@ export interface Row {
 
 /** Times are better when lower, rates when higher. */
 function higherIsBetter(unit: Unit): boolean {
-  return unit === "msg/s";
+  return unit === "msg/s" || unit === "ops/s";
 }
 
 /** True when the row has a target and meets it. */
@@ -33,7 +33,7 @@ export function meetsTarget(row: Row): boolean | undefined {
 
 function formatValue(value: number, unit: Unit): string {
   if (!Number.isFinite(value)) return "-";
-  if (unit === "msg/s" || Number.isInteger(value)) {
+  if (unit === "msg/s" || unit === "ops/s" || Number.isInteger(value)) {
     return `${Math.round(value).toLocaleString("en-US")} ${unit}`;
   }
   const digits = value < 10 ? 2 : value < 100 ? 1 : 0;
