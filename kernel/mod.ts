@@ -34,6 +34,8 @@ export interface RunOptions {
   /** Run as this user and group (default: root). */
   uid?: number;
   gid?: number;
+  /** Supplementary groups (default: the gid alone when uid or gid is given, else root's). */
+  groups?: number[];
   /** Environment (default: PATH=/bin HOME=/ TERM=xterm). */
   env?: Record<string, string>;
   /** Record the command's syscalls (see Handle.traceLines). */
@@ -101,6 +103,7 @@ export async function boot(options: BootOptions = {}): Promise<Handle> {
         ],
         uid: opts.uid ?? -1,
         gid: opts.gid ?? opts.uid ?? -1,
+        groups: opts.groups,
         traced: opts.trace ?? false,
         rights: ALL_RIGHTS & ~Right.SYSTEM,
       });

@@ -17,7 +17,7 @@ import type { AsyncClient } from "../ipc/client_async.ts";
 import { type CapToken, PayloadReader, PayloadWriter } from "../ipc/message.ts";
 import { Endpoint } from "../registry.ts";
 import { ignoredByDefault, Sig, SIG_MAX, SigAction } from "../signals.ts";
-import type { Creds, SysMem } from "../sysmem.ts";
+import { type Creds, MAX_GROUPS, type SysMem } from "../sysmem.ts";
 import { WNOHANG } from "../fcntl.ts";
 import {
   decodeRoutes,
@@ -53,6 +53,8 @@ export interface SpawnRequest {
   traced: boolean;
   /** Signals (bit n = signal n) reset to SIG_DFL in the child (posix_spawnattr_setsigdefault). */
   sigDefault: number;
+  /** Supplementary groups the child gets (root only), or undefined to keep the parent's. */
+  groups?: number[];
 }
 
 /** What the manager needs from the kernel. */
@@ -138,6 +140,10 @@ export class ProcessManager {
       const uid = req.uid >= 0 ? req.uid : creds.uid;
       const gid = req.gid >= 0 ? req.gid : creds.gid;
       creds = { uid, euid: uid, gid, egid: gid, groups: [gid] };
+    }
+    if (req.groups !== undefined) {
+      if (parent.creds.euid !== 0) throw new ErrnoError(Errno.EPERM, "only root sets groups");
+      creds = { ...creds, groups: checkGroups(req.groups) };
     }
     let pgid = parent.pgid;
     if (req.pgid > 0) {
@@ -527,6 +533,26 @@ export class ProcessManager {
     }
     this.host.sys.setCreds(p.pid, p.creds);
   }
+
+  /** setgroups(2): root only. */
+  setGroups(p: Process, groups: number[]): void {
+    if (p.creds.euid !== 0) throw new ErrnoError(Errno.EPERM, "setgroups");
+    p.creds = { ...p.creds, groups: checkGroups(groups) };
+    this.host.sys.setCreds(p.pid, p.creds);
+  }
+}
+
+/** A supplementary group list as setgroups(2) takes it (EINVAL past MAX_GROUPS or for a bad id). */
+function checkGroups(groups: number[]): number[] {
+  if (groups.length > MAX_GROUPS) {
+    throw new ErrnoError(Errno.EINVAL, `${groups.length} groups (at most ${MAX_GROUPS})`);
+  }
+  for (const g of groups) {
+    if (!Number.isInteger(g) || g < 0 || g > 0xfffffffe) {
+      throw new ErrnoError(Errno.EINVAL, `group ${g}`);
+    }
+  }
+  return [...groups];
 }
 
 /** Who a Worker may be reused for: same credentials, same endpoint rights. */

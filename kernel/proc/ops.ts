@@ -4,7 +4,8 @@
 import { Errno, ErrnoError } from "../errno.ts";
 import { Right } from "../cap/rights.ts";
 import type { CapTable } from "../cap/table.ts";
-import { PayloadWriter } from "../ipc/message.ts";
+import { PayloadReader, PayloadWriter } from "../ipc/message.ts";
+import { MAX_GROUPS } from "../sysmem.ts";
 import { type Answer, callerData, type Request, type Route } from "../ipc/server.ts";
 import { Status } from "../ipc/server_runtime.ts";
 import type { Supervisor } from "../supervisor.ts";
@@ -48,6 +49,7 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
       rights: a.int(0, 2 ** 31),
       traced: a.int(0, 1) === 1,
       sigDefault: a.int(0, 2 ** 32),
+      groups: a.remaining > 0 ? readGroups(a) : undefined,
     };
     return m.spawn(me(req), spawnReq).then((p) => p.pid);
   }
@@ -104,6 +106,18 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
     }
     if (req.op === Sys.setuid) m.setIds(me(req), id, -1);
     else m.setIds(me(req), -1, id);
+    return 0;
+  }
+
+  function readGroups(a: PayloadReader): number[] | undefined {
+    const n = a.int(-1, MAX_GROUPS + 1);
+    if (n < 0) return undefined;
+    if (n > MAX_GROUPS) throw new ErrnoError(Errno.EINVAL, "too many groups");
+    return Array.from({ length: n }, () => a.int(0, 0xfffffffe));
+  }
+
+  function doSetgroups(req: Request): Answer {
+    m.setGroups(me(req), readGroups(req.args) ?? []);
     return 0;
   }
 
@@ -235,6 +249,7 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
     [Sys.setuid, simple(doSetIds)],
     [Sys.setgid, simple(doSetIds)],
     [Sys.getgroups, { need: Right.CALL, fn: doGetgroups }],
+    [Sys.setgroups, { need: Right.CALL, fn: doSetgroups }],
     [Sys.uname, { need: Right.CALL, fn: doUname }],
     [Sys.mello_spawn, { need: Right.SPAWN, fn: doSpawn }],
     [Sys.execve, { need: Right.CALL, fn: doExecve }],

@@ -285,6 +285,9 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
   return [
     [Sys.read, { need: Right.READ, fn: doRead }],
     [Sys.write, { need: Right.WRITE, fn: doWrite }],
+    // readv/writev arrive as one contiguous transfer: the library scatters and gathers.
+    [Sys.readv, { need: Right.READ, fn: doRead }],
+    [Sys.writev, { need: Right.WRITE, fn: doWrite }],
     [Sys.pread64, { need: Right.READ, fn: doPread }],
     [Sys.pwrite64, { need: Right.WRITE, fn: doPwrite }],
     [Sys.lseek, { need: Right.STAT, fn: doLseek }],

@@ -238,6 +238,9 @@ export function createTty(env: ServerEnv): ServerParts {
     [ObjectOp.SETFL, { need: 0, fn: doSetfl }],
     [Sys.read, { need: Right.READ, fn: doRead }],
     [Sys.write, { need: Right.WRITE, fn: doWrite }],
+    // readv/writev arrive as one contiguous transfer: the library scatters and gathers.
+    [Sys.readv, { need: Right.READ, fn: doRead }],
+    [Sys.writev, { need: Right.WRITE, fn: doWrite }],
     [Sys.fstat, { need: Right.STAT, fn: doFstat }],
     [Sys.ioctl, { need: Right.CONTROL, fn: doIoctl }],
     [Sys.lseek, { need: Right.STAT, fn: doLseek }],

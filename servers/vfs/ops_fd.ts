@@ -255,6 +255,9 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
     [Sys.fcntl, { need: Right.CALL, fn: doFcntl }],
     [Sys.read, { need: Right.READ, fn: doRead }],
     [Sys.write, { need: Right.WRITE, fn: doWrite }],
+    // readv/writev arrive as one contiguous transfer: the library scatters and gathers.
+    [Sys.readv, { need: Right.READ, fn: doRead }],
+    [Sys.writev, { need: Right.WRITE, fn: doWrite }],
     [Sys.fstat, { need: Right.STAT, fn: doFstat }],
     [Sys.lseek, { need: Right.STAT, fn: doLseek }],
     [Sys.ioctl, { need: Right.CONTROL, fn: doIoctl }],

@@ -5,7 +5,7 @@
 // USER defaults to root. MelloOS has no passwords: only root may switch,
 // anyone else gets "Authentication failure". The shell (-s, else USER's
 // login shell from /etc/passwd, else /bin/sh) is spawned with USER's uid and
-// gid and waited for; its status is su's. "-" (or -l) starts a login
+// gid and supplementary groups (initgroups from /etc/group) and waited for; its status is su's. "-" (or -l) starts a login
 // environment: only TERM kept, HOME SHELL USER LOGNAME PATH set, cwd HOME.
 import {
   chdir,
@@ -23,7 +23,7 @@ import { eprint, Errno } from "../lib/mod.ts";
 import { getopt, usageError } from "../coreutils/getopt.ts";
 import { errnoOf } from "../coreutils/files.ts";
 import { baseName } from "../coreutils/path.ts";
-import { userByName } from "../coreutils/users.ts";
+import { groupsOf, userByName } from "../coreutils/users.ts";
 
 const USAGE = `Usage:
  su [options] [-] [<user> [<argument>...]]
@@ -127,7 +127,7 @@ export function main(argv: string[]): number {
   const args = [argv0, ...(command !== undefined ? ["-c", command] : []), ...rest];
   let pid: number;
   try {
-    pid = spawn(shell, args, { uid: pw.uid, gid: pw.gid, env });
+    pid = spawn(shell, args, { uid: pw.uid, gid: pw.gid, groups: groupsOf(pw), env });
   } catch (err) {
     warn(`failed to execute ${shell}`, err);
     return errnoOf(err) === Errno.ENOENT ? 127 : 126;

@@ -99,6 +99,64 @@ export function write(fd: number, data: Uint8Array | string): number {
   }
 }
 
+/** Most buffers one readv/writev takes (Linux's IOV_MAX / UIO_MAXIOV). */
+export const IOV_MAX = 1024;
+
+function iovText(fd: number, bufs: Uint8Array[]): string {
+  return `${fd}, [${bufs.map((b) => `{iov_len=${b.length}}`).join(", ")}], ${bufs.length}`;
+}
+
+function checkIov(bufs: Uint8Array[]): void {
+  if (bufs.length > IOV_MAX) {
+    throw new ErrnoError(Errno.EINVAL, `readv/writev of ${bufs.length} buffers`);
+  }
+}
+
+/**
+ * readv(2): one read, its bytes scattered over `bufs` in order. The server
+ * sees one contiguous transfer (the scatter happens here, in the caller), so
+ * it is exactly as atomic as the read it stands for.
+ */
+export function readv(fd: number, bufs: Uint8Array[]): number {
+  checkIov(bufs);
+  const region = dataRegion();
+  const total = bufs.reduce((n, b) => n + b.length, 0);
+  const n = Math.min(total, region.len);
+  const r = fdcall(fd, Sys.readv, w.reset().num(region.off).bytes(), n, () => iovText(fd, bufs));
+  const data = ctx().area.data;
+  let at = region.off;
+  let left = r.value;
+  for (const b of bufs) {
+    if (left === 0) break;
+    const k = Math.min(b.length, left);
+    b.set(data.subarray(at, at + k));
+    at += k;
+    left -= k;
+  }
+  return r.value;
+}
+
+/** writev(2): `bufs` gathered in order and written by one write. */
+export function writev(fd: number, bufs: Uint8Array[]): number {
+  checkIov(bufs);
+  const region = dataRegion();
+  const data = ctx().area.data;
+  let n = 0;
+  for (const b of bufs) {
+    const k = Math.min(b.length, region.len - n);
+    data.set(b.subarray(0, k), region.off + n);
+    n += k;
+    if (n === region.len) break;
+  }
+  try {
+    return fdcall(fd, Sys.writev, w.reset().num(region.off).bytes(), n, () => iovText(fd, bufs))
+      .value;
+  } catch (err) {
+    if (err instanceof ErrnoError && err.errno === Errno.EPIPE) kill(getpid(), Sig.SIGPIPE);
+    throw err;
+  }
+}
+
 /** Write all of `data`, however many write(2) calls it takes. */
 export function writeAll(fd: number, data: Uint8Array | string): void {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;

@@ -70,6 +70,13 @@ export function getgroups(): number[] {
   return Array.from({ length: r.value }, () => rd.int());
 }
 
+/** setgroups(2): replace the supplementary groups (root only). */
+export function setgroups(groups: number[]): void {
+  w.reset().num(groups.length);
+  for (const g of groups) w.num(g);
+  kcall(Sys.setgroups, w.bytes(), 0, () => `${groups.length}, [${groups.join(", ")}]`);
+}
+
 /** uname(2) fields. */
 export function uname(): {
   sysname: string;
@@ -98,6 +105,8 @@ export interface SpawnOptions {
   traced?: boolean;
   /** Signals reset to default in the child. */
   sigDefault?: number;
+  /** Supplementary groups of the child (root only; default: ours). */
+  groups?: number[];
 }
 
 /** posix_spawn(): start `path` with `argv`; returns the child's pid. */
@@ -111,6 +120,10 @@ export function spawn(path: string, argv: string[], opts: SpawnOptions = {}): nu
     .num(opts.rights ?? (ALL_RIGHTS & ~Right.SYSTEM)).num(opts.traced ? 1 : 0).num(
       opts.sigDefault ?? 0,
     );
+  if (opts.groups !== undefined) {
+    w.num(opts.groups.length);
+    for (const g of opts.groups) w.num(g);
+  }
   return kcall(
     Sys.mello_spawn,
     w.bytes(),

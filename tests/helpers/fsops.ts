@@ -1,0 +1,139 @@
+// Run one script of file syscalls in MelloOS (tests/programs/fsops.ts) and
+// on the host (tests/helpers/host_fsops.py), each in a fresh directory, and
+// compare what every step returned: values, data and errno names.
+//
+// A script is a list of steps [op, ...args]; see tests/programs/fsops.ts for
+// the argument forms ("O_WRONLY|O_CREAT", "@3" for the fd step 3 returned).
+// Ops: open openat creat close read write pread pwrite readv writev lseek
+// truncate ftruncate stat lstat fstat fstatat mkdir mkdirat rmdir unlink
+// unlinkat link linkat symlink symlinkat readlink readlinkat rename
+// renameat2 chmod fchmod fchmodat chown lchown fchown fchownat utimensat
+// times access faccessat dup dup2 dup3 fcntl pipe mknod mknodat setxattr
+// lsetxattr fsetxattr getxattr lgetxattr fgetxattr listxattr llistxattr
+// flistxattr removexattr lremovexattr fremovexattr readdir getdents chdir
+// fchdir getcwd umask fsync fdatasync sync.
+// stat-like ops return {type, mode (octal strings), nlink, uid, gid, size
+// (-1 for directories: their sizes are the filesystem's), rdev [major, minor]}.
+//
+// The host side uses tmpfs (/dev/shm) when it can: mfs_ram is a RAM
+// filesystem, and tmpfs is the Linux one whose limits (64 KiB xattr values,
+// user. xattrs on regular files) it shares.
+
+import assert from "node:assert/strict";
+import type { Handle } from "../../kernel/mod.ts";
+import { installProgram } from "./system.ts";
+
+export type Step = [string, ...unknown[]];
+export type Outcome = { ok: unknown } | { err: string };
+
+export interface Who {
+  uid: number;
+  gid: number;
+  groups?: number[];
+}
+
+const decoder = new TextDecoder();
+let counter = 0;
+const installed = new WeakSet<Handle>();
+
+/** Replace the run's own directory in string results, so both sides read the same. */
+function relative(v: unknown, root: string): unknown {
+  if (typeof v === "string") return v === root ? "<root>" : v.replaceAll(root + "/", "<root>/");
+  if (Array.isArray(v)) return v.map((x) => relative(x, root));
+  return v;
+}
+
+/** Run `steps` in MelloOS, in a new directory owned by `who` (default root). */
+export async function melloOps(os: Handle, steps: Step[], who?: Who): Promise<Outcome[]> {
+  if (!installed.has(os)) {
+    await installProgram(os, "fsops");
+    installed.add(os);
+  }
+  const dir = `/tmp/fsops-${++counter}`;
+  const mk = await os.run(`mkdir ${dir} && chown ${who?.uid ?? 0}:${who?.gid ?? 0} ${dir}`);
+  assert.equal(mk.status, 0, mk.stderr);
+  const r = await os.run(`cd ${dir} && fsops`, {
+    stdin: JSON.stringify(steps),
+    ...(who === undefined ? {} : { uid: who.uid, gid: who.gid, groups: who.groups ?? [who.gid] }),
+  });
+  assert.equal(r.status, 0, `fsops failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as Outcome[]).map((o) =>
+    "ok" in o ? { ok: relative(o.ok, dir) } : o
+  );
+}
+
+/** True when the host can run scripts as another user (it is root). */
+export const hostCanSwitchUser = Deno.uid() === 0;
+
+/** Run `steps` on the host, in a new directory on tmpfs if there is one; undefined if `who` cannot be honoured. */
+export async function hostOps(steps: Step[], who?: Who): Promise<Outcome[] | undefined> {
+  if (who !== undefined && !hostCanSwitchUser) return undefined;
+  let base: string | undefined;
+  try {
+    if ((await Deno.stat("/dev/shm")).isDirectory) base = "/dev/shm";
+  } catch {
+    // no tmpfs: the default temporary directory
+  }
+  const dir = await Deno.makeTempDir({ dir: base, prefix: "mello_fsops_" });
+  try {
+    if (who !== undefined) await Deno.chown(dir, who.uid, who.gid);
+    await Deno.chmod(dir, 0o755);
+    const args = [new URL("./host_fsops.py", import.meta.url).pathname, dir];
+    if (who !== undefined) {
+      args.push(String(who.uid), String(who.gid), (who.groups ?? [who.gid]).join(","));
+    }
+    const child = new Deno.Command("python3", {
+      args,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify(steps)));
+    await writer.close();
+    const out = await child.output();
+    assert.equal(out.code, 0, `host_fsops.py failed: ${decoder.decode(out.stderr)}`);
+    return (JSON.parse(decoder.decode(out.stdout)) as Outcome[]).map((o) =>
+      "ok" in o ? { ok: relative(o.ok, dir) } : o
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Text for the steps whose outcomes differ. */
+export function differences(steps: Step[], a: Outcome[], b: Outcome[], names = ["mello", "host"]) {
+  const out: string[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    try {
+      assert.deepEqual(a[i], b[i]);
+    } catch {
+      out.push(
+        `step ${i} ${JSON.stringify(steps[i])}\n    ${names[0]}: ${JSON.stringify(a[i])}\n    ${
+          names[1]
+        }: ${JSON.stringify(b[i])}`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Run `steps` in MelloOS and on the host and require the same outcome at
+ * every step. When the host cannot run as `who`, `expected` (if given) is
+ * the reference instead. Returns MelloOS's outcomes.
+ */
+export async function sameAsHost(
+  os: Handle,
+  steps: Step[],
+  who?: Who,
+  expected?: Outcome[],
+): Promise<Outcome[]> {
+  const mine = await melloOps(os, steps, who);
+  const host = (await hostOps(steps, who)) ?? expected;
+  if (host === undefined) return mine; // nothing to compare with on this host
+  const diffs = differences(steps, mine, host);
+  assert.equal(diffs.length, 0, `MelloOS and Linux differ:\n  ${diffs.join("\n  ")}`);
+  return mine;
+}
