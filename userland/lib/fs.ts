@@ -19,7 +19,7 @@ import { decodeStatfs, type StatfsRecord } from "../../servers/vfs/fs_protocol.t
 import { ctx, dataRegion, type FdRoute } from "./context.ts";
 import { quote, syscall } from "./syscall.ts";
 
-export type { StatfsRecord };
+export type { Stat, StatfsRecord, Timespec };
 
 const VFS = 1;
 const w = new PayloadWriter();
