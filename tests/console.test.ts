@@ -77,3 +77,17 @@ Deno.test("console: a tty crash keeps the terminal's modes and the lines typed a
     /\r\ngo\r\necho typed ahead\r\ntty: crashed and restarted\r\n# echo typed ahead\r\ntyped ahead\r\n/,
   );
 });
+
+Deno.test('console: an unfinished command continues on the next line after a "> " prompt', async () => {
+  const r = await dialogue([
+    { wait: "# ", send: "for i in 1 2\r" },
+    { wait: "\n> ", send: "do echo i$i\r" },
+    { wait: "\n> ", send: "done\r" },
+    { wait: "i2\r\n# ", send: "echo 'open\r" },
+    { wait: "\n> ", send: "quote'\r" },
+    { wait: "quote\r\n# ", send: "exit\r" },
+  ]);
+  assert.equal(r.status, 0, JSON.stringify(r));
+  assert.match(r.output, /\r\ni1\r\ni2\r\n/);
+  assert.match(r.output, /\r\nopen\r\nquote\r\n/);
+});

@@ -455,9 +455,10 @@ Deno.test("userland: id reads /etc/passwd and /etc/group; su runs commands as an
       stdout: "uid=0(root) gid=0(root) groups=0(root)\n0\n0\nroot\nroot\n",
     });
     await expectRun(os, "id bob; echo $?", { stdout: "1\n", stderr: "id: 'bob': no such user\n" });
+    // su sets the supplementary groups /etc/group lists for the user (initgroups).
     await expectRun(os, "su user -c id", {
       status: 0,
-      stdout: "uid=1000(user) gid=1000(user) groups=1000(user)\n",
+      stdout: "uid=1000(user) gid=1000(user) groups=1000(user),100(users)\n",
     });
     await expectRun(os, "su - user -c 'pwd; echo $HOME $USER'", {
       stdout: "/home/user\n/home/user user\n",

@@ -20,6 +20,7 @@ import { close } from "../lib/io.ts";
 import { LineEditor } from "../sh/editor.ts";
 import { ScriptInput } from "../sh/script_input.ts";
 import { ExitShell, Shell } from "../sh/shell.ts";
+import { LoopControl, ReturnSignal } from "../sh/control.ts";
 
 export function main(argv: string[]): number {
   const sh = new Shell();
@@ -39,7 +40,8 @@ export function main(argv: string[]): number {
     }
     return interactive(sh);
   } catch (err) {
-    if (err instanceof ExitShell) return err.status;
+    if (err instanceof ExitShell || err instanceof ReturnSignal) return err.status;
+    if (err instanceof LoopControl) return sh.status;
     throw err;
   } finally {
     stdout().flush();
@@ -65,30 +67,55 @@ function script(sh: Shell, path: string, args: string[]): number {
   return sh.runSource(text);
 }
 
+/**
+ * Read one command (more lines while it is incomplete: an open quote, an
+ * unfinished if or loop, a here-document) and run it. False at end of input.
+ */
+function readAndRun(
+  sh: Shell,
+  next: (more: boolean) => string | undefined,
+  line: number[],
+): boolean {
+  let src = next(false);
+  if (src === undefined) return false;
+  let list = sh.parseSource(src, line[0], true);
+  while (list === "incomplete") {
+    const more = next(true);
+    if (more === undefined) {
+      list = sh.parseSource(src, line[0]); // prints the error
+      break;
+    }
+    src += "\n" + more;
+    list = sh.parseSource(src, line[0], true);
+  }
+  line[0] += src.split("\n").length;
+  try {
+    if (list !== undefined && list !== "incomplete") sh.runList(list);
+  } catch (err) {
+    // return or break outside a function or loop: the command just ends.
+    if (!(err instanceof ReturnSignal) && !(err instanceof LoopControl)) throw err;
+  }
+  stdout().flush();
+  return true;
+}
+
 function interactive(sh: Shell): number {
   sh.interactive = isatty(0);
+  const line = [1];
   if (!sh.interactive) {
     const input = new ScriptInput(0);
-    let lineNo = 0;
-    for (let line = input.next(); line !== undefined; line = input.next()) {
-      sh.runSource(line, ++lineNo);
-      stdout().flush();
-    }
+    while (readAndRun(sh, () => input.next(), line)) { /* next command */ }
     return sh.status;
   }
   signal(Sig.SIGINT, "ignore");
   signal(Sig.SIGQUIT, "ignore");
   sh.setOwnGroup();
   const editor = new LineEditor(0, 1);
-  let lineNo = 0;
   for (;;) {
     sh.reapJobs();
     stdout().flush();
-    const line = editor.readLine(geteuid() === 0 ? "# " : "$ ");
-    if (line === undefined) break;
-    lineNo++;
-    sh.runSource(line, lineNo);
-    stdout().flush();
+    const prompt = geteuid() === 0 ? "# " : "$ ";
+    if (!readAndRun(sh, (more) => editor.readLine(more ? "> " : prompt), line)) break;
   }
   return sh.status;
 }

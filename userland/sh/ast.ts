@@ -1,16 +1,23 @@
-// The shell's syntax tree (POSIX sh grammar, the parts we run).
+// The shell's syntax tree (the POSIX sh grammar).
+//
+// Commands keep their source text (`text`): a command that must run in a
+// child shell (a subshell, a background job, a compound command inside a
+// pipeline) is handed to `sh -c` as the text the user wrote, since there is
+// no fork to copy this shell with.
 
-/** A piece of a word: literal text or a parameter expansion. */
+/** A piece of a word: literal text, a parameter, a command substitution or an arithmetic expansion. */
 export type Part =
   | { kind: "lit"; text: string; quoted: boolean }
   | { kind: "param"; name: string; quoted: boolean; op?: string; arg?: Word }
-  | { kind: "subst"; src: string; quoted: boolean };
+  | { kind: "subst"; src: string; quoted: boolean }
+  | { kind: "arith"; expr: Word; quoted: boolean };
 
 export type Word = Part[];
 
 export interface Redir {
   fd: number;
-  op: "<" | ">" | ">>" | ">&" | "<&" | "<>" | ">|";
+  op: "<" | ">" | ">>" | ">&" | "<&" | "<>" | ">|" | "<<";
+  /** The file, fd number, or (for "<<") the here-document's body. */
   target: Word;
 }
 
@@ -25,16 +32,68 @@ export interface Simple {
   words: Word[];
   redirs: Redir[];
   line: number;
+  text: string;
 }
 
+/** ( list ) runs in a child shell; { list; } in this one. */
 export interface Group {
   kind: "subshell" | "brace";
   list: List;
+  /** The list's own text (what a child shell runs for a subshell). */
+  listText: string;
   redirs: Redir[];
   line: number;
+  text: string;
 }
 
-export type Command = Simple | Group;
+export interface If {
+  kind: "if";
+  clauses: Array<{ cond: List; body: List }>;
+  orElse?: List;
+  redirs: Redir[];
+  line: number;
+  text: string;
+}
+
+export interface Loop {
+  kind: "while" | "until";
+  cond: List;
+  body: List;
+  redirs: Redir[];
+  line: number;
+  text: string;
+}
+
+export interface For {
+  kind: "for";
+  name: string;
+  /** undefined: "$@". */
+  words?: Word[];
+  body: List;
+  redirs: Redir[];
+  line: number;
+  text: string;
+}
+
+export interface Case {
+  kind: "case";
+  word: Word;
+  items: Array<{ patterns: Word[]; body: List }>;
+  redirs: Redir[];
+  line: number;
+  text: string;
+}
+
+/** name() compound-command */
+export interface FuncDef {
+  kind: "func";
+  name: string;
+  body: Command;
+  line: number;
+  text: string;
+}
+
+export type Command = Simple | Group | If | Loop | For | Case | FuncDef;
 
 export interface Pipeline {
   bang: boolean;
@@ -44,6 +103,7 @@ export interface Pipeline {
 export interface AndOr {
   first: Pipeline;
   rest: Array<{ op: "&&" | "||"; pipeline: Pipeline }>;
+  text: string;
 }
 
 export interface List {

@@ -44,11 +44,16 @@ export class LineEditor {
     raw[CC + VMIN] = 1;
     raw[CC + VTIME] = 0;
     ioctlBytes(this.fd, TCSETS, raw);
+    let line: string | undefined;
     try {
-      return this.#edit(prompt);
+      line = this.#edit(prompt);
     } finally {
       ioctlBytes(this.fd, TCSETS, saved);
     }
+    // The line's end shows only once the terminal has its modes back: what
+    // the user types after seeing it is read as the command expects.
+    this.#put("\n");
+    return line;
   }
 
   #edit(prompt: string): string | undefined {
@@ -77,14 +82,11 @@ export class LineEditor {
       }
       if (key === "\r" || key === "\n") break;
       if (key === "\x03") {
-        this.#put("^C\n");
+        this.#put("^C");
         return "";
       }
       if (key === "\x04") {
-        if (line.length === 0) {
-          this.#put("\n");
-          return undefined;
-        }
+        if (line.length === 0) return undefined;
         if (pos < line.length) line.splice(pos, 1);
       } else if (key === "\x7f" || key === "\x08") {
         if (pos > 0) line.splice(--pos, 1);
@@ -128,7 +130,6 @@ export class LineEditor {
       }
       redraw();
     }
-    this.#put("\n");
     const text = line.join("");
     if (text.trim() !== "" && this.history[this.history.length - 1] !== text) {
       this.history.push(text);

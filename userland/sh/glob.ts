@@ -26,15 +26,20 @@ export function escapeGlob(text: string): string {
   return text.replace(/[\\*?[\]]/g, "\\$&");
 }
 
-/** One path component's pattern as a RegExp. */
-export function segmentRegExp(seg: string): RegExp {
+/**
+ * A pattern as a RegExp: one path component's (wildcards never match "/"),
+ * or with `anyChar` a case or ${x#pattern} pattern (they match anything).
+ */
+export function segmentRegExp(seg: string, anyChar = false): RegExp {
+  const star = anyChar ? ".*" : "[^/]*";
+  const one = anyChar ? "." : "[^/]";
   let re = "^";
   for (let i = 0; i < seg.length; i++) {
     const c = seg[i];
     if (c === "\\" && i + 1 < seg.length) {
       re += seg[++i].replace(/[.+^${}()|[\]\\*?]/g, "\\$&");
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
+    } else if (c === "*") re += star;
+    else if (c === "?") re += one;
     else if (c === "[") {
       const end = seg.indexOf("]", i + 2);
       if (end < 0) {

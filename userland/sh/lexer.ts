@@ -3,18 +3,41 @@
 
 import type { Part, Word } from "./ast.ts";
 
+/** A token; `start` and `end` are its offsets in the source. */
 export type Token =
-  | { t: "word"; word: Word; raw: string; line: number }
-  | { t: "op"; op: string; line: number }
-  | { t: "io"; fd: number; op: string; line: number }
-  | { t: "nl"; line: number }
-  | { t: "eof"; line: number };
+  & (
+    | { t: "word"; word: Word; raw: string }
+    | { t: "op"; op: string }
+    | {
+      t: "io";
+      fd: number;
+      op: string;
+    }
+    | { t: "nl" }
+    | { t: "eof" }
+  )
+  & { line: number; start: number; end: number };
 
-/** A syntax error, with the token it stopped at. */
+/**
+ * A syntax error, with the line it stopped at. `incomplete`: the input ended
+ * in the middle of something (a quote, a compound command, a here-document),
+ * so more input may complete it (the interactive shell then prompts "> ").
+ */
 export class SyntaxError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(readonly line: number, message: string, readonly incomplete = false) {
     super(message);
   }
+}
+
+/** A here-document waiting for its body (read after the next newline). */
+export interface PendingHeredoc {
+  delimiter: string;
+  /** The delimiter was quoted: the body is taken literally. */
+  literal: boolean;
+  /** <<- : leading tabs are stripped from body lines and the delimiter line. */
+  stripTabs: boolean;
+  /** Filled in (pushed into) with the body, once read. */
+  readonly body: Word;
 }
 
 const OPS = [
@@ -42,10 +65,27 @@ export type SubParser = (src: string, line: number) => void;
 export class Lexer {
   #pos = 0;
   line = 1;
+  readonly #heredocs: PendingHeredoc[] = [];
 
   constructor(readonly src: string, readonly sub: SubParser) {}
 
+  /** Offset of the next character to read. */
+  get pos(): number {
+    return this.#pos;
+  }
+
+  /** Read `h`'s body after the next newline. */
+  addHeredoc(h: PendingHeredoc): void {
+    this.#heredocs.push(h);
+  }
+
   next(): Token {
+    const start = this.#pos;
+    const t = this.#next();
+    return { ...t, start: t.t === "eof" ? this.#pos : start, end: this.#pos } as Token;
+  }
+
+  #next(): { t: string; line: number } & Record<string, unknown> {
     const s = this.src;
     for (;;) {
       while (this.#pos < s.length && (s[this.#pos] === " " || s[this.#pos] === "\t")) this.#pos++;
@@ -60,13 +100,19 @@ export class Lexer {
       break;
     }
     const line = this.line;
-    if (this.#pos >= s.length) return { t: "eof", line };
+    if (this.#pos >= s.length) {
+      if (this.#heredocs.length > 0) {
+        throw new SyntaxError(line, `here-document delimited by end-of-file`, true);
+      }
+      return { t: "eof", line };
+    }
     if (s[this.#pos] === "\n") {
       this.#pos++;
       this.line++;
+      this.#readHeredocs();
       return { t: "nl", line };
     }
-    const io = /^(\d+)?(>>|<&|>&|<>|>\||<(?!<)|>)/.exec(s.slice(this.#pos, this.#pos + 12));
+    const io = /^(\d+)?(<<-|<<|>>|<&|>&|<>|>\||<|>)/.exec(s.slice(this.#pos, this.#pos + 12));
     if (io !== null) {
       this.#pos += io[0].length;
       const op = io[2];
@@ -80,6 +126,75 @@ export class Lexer {
       }
     }
     return this.#word(line);
+  }
+
+  /** After a newline: the bodies of the here-documents begun on the line just ended. */
+  #readHeredocs(): void {
+    const s = this.src;
+    for (const h of this.#heredocs.splice(0)) {
+      const startLine = this.line;
+      let body = "";
+      for (;;) {
+        if (this.#pos >= s.length) {
+          throw new SyntaxError(startLine, "here-document delimited by end-of-file", true);
+        }
+        const nl = s.indexOf("\n", this.#pos);
+        const end = nl < 0 ? s.length : nl;
+        let text = s.slice(this.#pos, end);
+        this.#pos = nl < 0 ? s.length : nl + 1;
+        this.line++;
+        if (h.stripTabs) text = text.replace(/^\t+/, "");
+        if (text === h.delimiter) break;
+        if (nl < 0 && this.#pos >= s.length) {
+          // The last line has no newline: it cannot be the delimiter line yet.
+          body += text;
+          throw new SyntaxError(startLine, "here-document delimited by end-of-file", true);
+        }
+        body += text + "\n";
+      }
+      h.body.push(
+        ...(h.literal
+          ? [{ kind: "lit" as const, text: body, quoted: true }]
+          : this.#expandingWord(body)),
+      );
+    }
+  }
+
+  /**
+   * Text in which only $ and ` expand and backslash quotes $ ` \ and newline
+   * (a here-document body, an arithmetic expression): a Word of quoted parts.
+   */
+  #expandingWord(text: string, line = this.line): Word {
+    const inner = new Lexer(text, this.sub);
+    inner.line = line;
+    const parts: Word = [];
+    let lit = "";
+    const flush = () => {
+      if (lit !== "") parts.push({ kind: "lit", text: lit, quoted: true });
+      lit = "";
+    };
+    while (inner.#pos < text.length) {
+      const c = text[inner.#pos];
+      if (c === "\\" && "$`\\\n".includes(text[inner.#pos + 1] ?? "")) {
+        if (text[inner.#pos + 1] !== "\n") lit += text[inner.#pos + 1];
+        inner.#pos += 2;
+        continue;
+      }
+      if (c === "$") {
+        flush();
+        inner.#dollar(parts, true, line);
+        continue;
+      }
+      if (c === "`") {
+        flush();
+        parts.push(inner.#backquote(true, line));
+        continue;
+      }
+      lit += c;
+      inner.#pos++;
+    }
+    flush();
+    return parts;
   }
 
   #word(line: number): Token {
@@ -108,7 +223,7 @@ export class Lexer {
       if (c === "'") {
         flush(false);
         const end = s.indexOf("'", this.#pos + 1);
-        if (end < 0) throw new SyntaxError(line, "Unterminated quoted string");
+        if (end < 0) throw new SyntaxError(line, "Unterminated quoted string", true);
         const text = s.slice(this.#pos + 1, end);
         this.line += text.split("\n").length - 1;
         parts.push({ kind: "lit", text, quoted: true });
@@ -135,7 +250,7 @@ export class Lexer {
       this.#pos++;
     }
     flush(false);
-    return { t: "word", word: parts, raw: s.slice(start, this.#pos), line };
+    return { t: "word", word: parts, raw: s.slice(start, this.#pos), line, start, end: this.#pos };
   }
 
   #double(parts: Part[], line: number): void {
@@ -147,7 +262,7 @@ export class Lexer {
       lit = "";
     };
     for (;;) {
-      if (this.#pos >= s.length) throw new SyntaxError(line, "Unterminated quoted string");
+      if (this.#pos >= s.length) throw new SyntaxError(line, "Unterminated quoted string", true);
       const c = s[this.#pos];
       if (c === '"') {
         this.#pos++;
@@ -184,7 +299,13 @@ export class Lexer {
     const c = s[this.#pos] ?? "";
     if (c === "(") {
       if (s[this.#pos + 1] === "(") {
-        throw new SyntaxError(line, "arithmetic expansion is not supported");
+        // $(( expr )): the expression expands like a here-document, then is evaluated.
+        const end = this.#matchParen(this.#pos);
+        const inner = s.slice(this.#pos + 1, end);
+        if (!inner.endsWith(")")) throw new SyntaxError(line, "Missing '))'");
+        this.#pos = end + 1;
+        parts.push({ kind: "arith", expr: this.#expandingWord(inner.slice(1, -1), line), quoted });
+        return;
       }
       const end = this.#matchParen(this.#pos);
       const inner = s.slice(this.#pos + 1, end);
@@ -196,7 +317,7 @@ export class Lexer {
     }
     if (c === "{") {
       const end = s.indexOf("}", this.#pos);
-      if (end < 0) throw new SyntaxError(line, "Missing '}'");
+      if (end < 0) throw new SyntaxError(line, "Missing '}'", true);
       const body = s.slice(this.#pos + 1, end);
       this.#pos = end + 1;
       const len = /^#([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?$#!@*])$/.exec(body);
@@ -245,7 +366,7 @@ export class Lexer {
       }
       inner += s[i++];
     }
-    if (i >= s.length) throw new SyntaxError(line, "EOF in backquote substitution");
+    if (i >= s.length) throw new SyntaxError(line, "EOF in backquote substitution", true);
     this.#pos = i + 1;
     this.sub(inner, line);
     return { kind: "subst", src: inner, quoted };
@@ -270,6 +391,6 @@ export class Lexer {
       else if (c === "(") depth++;
       else if (c === ")" && --depth === 0) return i;
     }
-    throw new SyntaxError(this.line, "Missing ')'");
+    throw new SyntaxError(this.line, "Missing ')'", true);
   }
 }

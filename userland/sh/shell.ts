@@ -1,13 +1,17 @@
-// The shell's interpreter: expansion, redirection, pipelines, builtins.
+// The shell's interpreter: commands, compound commands, functions,
+// expansion, redirection, pipelines.
 //
 // Commands run as separate processes (posix_spawn: there is no fork), so a
 // pipeline is N spawns joined by pipes in one process group, and a
-// redirection becomes a file action of the spawn. Builtins run inside the
-// shell, with redirections applied to the shell's own fds and undone after.
+// redirection becomes a file action of the spawn. Builtins, functions and
+// compound commands run inside the shell, with redirections applied to the
+// shell's own fds and undone after. What must run apart from this shell (a
+// subshell, a background job, a builtin or compound command in a pipeline)
+// runs in a child `sh -c TEXT` that first takes this shell's variables,
+// functions, options and positional parameters (childState()).
 // Messages and exit statuses follow dash (Debian's /bin/sh).
 
 import {
-  chdir,
   close,
   dup,
   dup2,
@@ -15,7 +19,6 @@ import {
   eprint,
   Errno,
   ErrnoError,
-  execve,
   FileAction,
   type FileActionSpec,
   getcwd,
@@ -27,44 +30,75 @@ import {
   open,
   pipe,
   read,
-  readAllText,
   Sig,
   sigDescription,
   spawnp,
   stdout,
   strerror,
-  umask,
+  unlink,
   waitpid,
   WEXITSTATUS,
-  which,
   WIFEXITED,
   WNOHANG,
+  write,
   WTERMSIG,
 } from "../lib/mod.ts";
-import type { AndOr, Command, List, Pipeline, Redir, Simple, Word } from "./ast.ts";
+import type {
+  AndOr,
+  Case,
+  Command,
+  For,
+  FuncDef,
+  If,
+  List,
+  Loop,
+  Pipeline,
+  Redir,
+  Simple,
+  Word,
+} from "./ast.ts";
 import { parse, SyntaxError } from "./parser.ts";
-import { escapeGlob, glob, hasGlob } from "./glob.ts";
+import { escapeGlob, glob, hasGlob, segmentRegExp } from "./glob.ts";
+import { ArithError, evaluate } from "./arith.ts";
+import { BUILTINS } from "./builtins.ts";
+import { ExitShell, LoopControl, ReturnSignal } from "./control.ts";
+
+export { ExitShell };
 
 const TIOCSPGRP = 0x5410;
 /** Signals a job gets back at their defaults though the shell ignores them. */
 const JOB_SIGDEFAULT = (1 << Sig.SIGINT) | (1 << Sig.SIGQUIT) | (1 << Sig.SIGTSTP);
+/** The environment variable that carries a parent shell's state to a child shell. */
+const STATE_VAR = "MELLO_SH_STATE";
+/** Here-documents up to this size go through a pipe (the shell fills it before the command runs). */
+const HEREDOC_PIPE_MAX = 65536;
 
-/** Leaves the shell with a status (the exit builtin, or a fatal error in a script). */
-export class ExitShell {
-  constructor(readonly status: number) {}
+interface ChildState {
+  vars: Array<[string, string]>;
+  funcs: string[];
+  options: string;
+  status: number;
 }
-
-type Builtin = (sh: Shell, args: string[]) => number;
 
 export class Shell {
   readonly vars = new Map<string, string>();
   readonly exported = new Set<string>();
+  readonly functions = new Map<string, FuncDef>();
+  /** set -e -u -x -f ... */
+  readonly options = new Set<string>();
   status = 0;
   lastBackground = 0;
   name = "sh";
   args: string[] = [];
   interactive = false;
   readonly jobs = new Map<number, string>();
+  /** Line of the command running now (for messages). */
+  line = 0;
+  loopDepth = 0;
+  /** > 0 while running a condition (if, while, && ||, !): set -e does not apply there. */
+  #condDepth = 0;
+  /** One map per function call: a local's name -> its value before (undefined: unset). */
+  readonly #frames: Array<Map<string, string | undefined>> = [];
   #ownGroup = 0;
 
   constructor() {
@@ -76,22 +110,63 @@ export class Shell {
     }
     this.vars.set("PPID", String(0));
     this.vars.set("IFS", this.vars.get("IFS") ?? " \t\n");
+    try {
+      this.vars.set("PWD", getcwd());
+      this.exported.add("PWD");
+    } catch {
+      // no working directory to name
+    }
+    this.#takeParentState();
   }
 
-  /** Run source text; syntax errors print as dash prints them. */
-  runSource(src: string, line = 1): number {
-    let list: List;
+  /** A child shell: take the state its parent passed (childState()). */
+  #takeParentState(): void {
+    const text = this.vars.get(STATE_VAR);
+    if (text === undefined) return;
+    this.vars.delete(STATE_VAR);
+    this.exported.delete(STATE_VAR);
+    const st = JSON.parse(text) as ChildState;
+    for (const [k, v] of st.vars) this.vars.set(k, v);
+    for (const f of st.funcs) this.runSource(f);
+    for (const o of st.options) this.options.add(o);
+    this.status = st.status;
+  }
+
+  /** The environment entry that gives a child shell this shell's state. */
+  #childState(): string {
+    const st: ChildState = {
+      vars: [...this.vars].filter(([k]) => !this.exported.has(k)),
+      funcs: [...this.functions.values()].map((f) => f.text),
+      options: [...this.options].join(""),
+      status: this.status,
+    };
+    return `${STATE_VAR}=${JSON.stringify(st)}`;
+  }
+
+  // --- running source ---
+
+  /**
+   * Parse `src`; a syntax error is printed as dash prints it (and ends a
+   * non-interactive shell). With `allowIncomplete`, input that just stops
+   * early answers "incomplete" (the caller reads more).
+   */
+  parseSource(src: string, line = 1, allowIncomplete = false): List | "incomplete" | undefined {
     try {
-      list = parse(src, line);
+      return parse(src, line);
     } catch (err) {
-      if (err instanceof SyntaxError) {
-        eprint(`${this.name}: ${err.line}: ${err.message}`);
-        this.status = 2;
-        if (!this.interactive) throw new ExitShell(2);
-        return 2;
-      }
-      throw err;
+      if (!(err instanceof SyntaxError)) throw err;
+      if (allowIncomplete && err.incomplete) return "incomplete";
+      eprint(`${this.name}: ${err.line}: ${err.message}`);
+      this.status = 2;
+      if (!this.interactive) throw new ExitShell(2);
+      return undefined;
     }
+  }
+
+  /** Run source text. */
+  runSource(src: string, line = 1): number {
+    const list = this.parseSource(src, line);
+    if (list === undefined || list === "incomplete") return this.status;
     return this.runList(list);
   }
 
@@ -104,94 +179,205 @@ export class Shell {
   }
 
   #andOr(ao: AndOr): number {
-    this.status = this.#pipeline(ao.first);
-    for (const { op, pipeline } of ao.rest) {
-      if ((op === "&&") === (this.status === 0)) this.status = this.#pipeline(pipeline);
+    const chain = [{ op: "", pipeline: ao.first }, ...ao.rest];
+    let status = 0;
+    let last = -1;
+    for (let i = 0; i < chain.length; i++) {
+      const { op, pipeline } = chain[i];
+      if (i > 0 && (op === "&&") !== (status === 0)) continue;
+      // Every pipeline but the last of the chain is a condition for set -e.
+      const cond = i < chain.length - 1 || pipeline.bang;
+      status = this.#asCondition(cond, () => this.#pipeline(pipeline));
+      this.status = status;
+      last = i;
     }
-    return this.status;
+    if (
+      status !== 0 && this.options.has("e") && this.#condDepth === 0 && last === chain.length - 1 &&
+      !chain[last].pipeline.bang
+    ) {
+      throw new ExitShell(status);
+    }
+    return status;
+  }
+
+  #asCondition(cond: boolean, fn: () => number): number {
+    if (!cond) return fn();
+    this.#condDepth++;
+    try {
+      return fn();
+    } finally {
+      this.#condDepth--;
+    }
   }
 
   #background(ao: AndOr): void {
-    // A background job is a child shell running just that and-or list.
-    const src = this.#render(ao);
-    const pid = this.#spawn(["sh", "-c", src], [], 0, ao.first.cmds[0]?.line ?? 0, true);
+    const pid = this.#spawnShell(ao.text, [], 0, ao.first.cmds[0]?.line ?? 0, true);
     if (pid > 0) {
       this.lastBackground = pid;
-      this.jobs.set(pid, src);
+      this.jobs.set(pid, ao.text);
       if (this.interactive) eprint(`[${this.jobs.size}] ${pid}`);
     }
     this.status = 0;
   }
 
-  /** Reconstruct source text for a background list (a child shell re-parses it). */
-  #render(ao: AndOr): string {
-    const word = (w: Word) =>
-      w.map((p) => {
-        if (p.kind === "lit") return p.quoted ? `'${p.text.replace(/'/g, "'\\''")}'` : p.text;
-        if (p.kind === "param") return p.quoted ? `"\${${p.name}}"` : `\${${p.name}}`;
-        return `$(${p.src})`;
-      }).join("");
-    const redir = (r: Redir) => `${r.fd}${r.op}${word(r.target)}`;
-    const cmd = (c: Command): string =>
-      c.kind === "simple"
-        ? [
-          ...c.assigns.map((a) => `${a.name}=${word(a.value)}`),
-          ...c.words.map(word),
-          ...c.redirs.map(redir),
-        ].join(" ")
-        : c.kind === "subshell"
-        ? `(${this.#renderList(c.list)}) ${c.redirs.map(redir).join(" ")}`
-        : `{ ${this.#renderList(c.list)}; } ${c.redirs.map(redir).join(" ")}`;
-    const pipeline = (p: Pipeline) => (p.bang ? "! " : "") + p.cmds.map(cmd).join(" | ");
-    return [pipeline(ao.first), ...ao.rest.map((r) => `${r.op} ${pipeline(r.pipeline)}`)].join(" ");
-  }
-
-  #renderList(list: List): string {
-    return list.items.map((i) => this.#render(i.andOr) + (i.background ? " &" : "")).join("; ");
-  }
-
   #pipeline(p: Pipeline): number {
-    let status: number;
-    const only = p.cmds.length === 1 ? p.cmds[0] : undefined;
-    if (only !== undefined && only.kind === "brace") {
-      status = this.#withRedirs(only.redirs, only.line, () => this.runList(only.list));
-    } else if (only !== undefined && only.kind === "simple" && this.#isInShell(only)) {
-      status = this.#simpleInShell(only);
-    } else {
-      status = this.#runJob(p.cmds);
-    }
+    const status = p.cmds.length === 1 ? this.#command(p.cmds[0]) : this.#runJob(p.cmds);
     return p.bang ? (status === 0 ? 1 : 0) : status;
   }
 
-  #isInShell(c: Simple): boolean {
-    if (c.words.length === 0) return true;
-    const first = c.words[0];
-    const name = first.length === 1 && first[0].kind === "lit" ? first[0].text : undefined;
-    return name !== undefined && BUILTINS.has(name);
+  // --- one command in this shell ---
+
+  #command(c: Command): number {
+    this.line = c.line;
+    switch (c.kind) {
+      case "simple":
+        return this.#simple(c);
+      case "func":
+        this.functions.set(c.name, c);
+        return 0;
+      case "subshell":
+        return this.#runJob([c]);
+      case "brace":
+        return this.#withRedirs(c.redirs, c.line, () => this.runList(c.list));
+      case "if":
+        return this.#withRedirs(c.redirs, c.line, () => this.#if(c));
+      case "while":
+      case "until":
+        return this.#withRedirs(c.redirs, c.line, () => this.#loop(c));
+      case "for":
+        return this.#withRedirs(c.redirs, c.line, () => this.#for(c));
+      case "case":
+        return this.#withRedirs(c.redirs, c.line, () => this.#case(c));
+    }
   }
 
-  /** A builtin, or assignments alone, run in this shell. */
-  #simpleInShell(c: Simple): number {
+  #if(c: If): number {
+    for (const { cond, body } of c.clauses) {
+      if (this.#asCondition(true, () => this.runList(cond)) === 0) return this.runList(body);
+    }
+    return c.orElse !== undefined ? this.runList(c.orElse) : 0;
+  }
+
+  /** Run `body` as a loop iteration; false when a break ends the loop. */
+  #iteration(body: List): boolean {
+    try {
+      this.runList(body);
+      return true;
+    } catch (err) {
+      if (!(err instanceof LoopControl)) throw err;
+      if (err.levels > 1) {
+        err.levels--;
+        throw err;
+      }
+      return err.kind === "continue";
+    }
+  }
+
+  #loop(c: Loop): number {
+    let status = 0;
+    this.loopDepth++;
+    try {
+      for (;;) {
+        const cond = this.#asCondition(true, () => this.runList(c.cond));
+        if ((cond === 0) !== (c.kind === "while")) break;
+        const goOn = this.#iteration(c.body);
+        status = this.status;
+        if (!goOn) break;
+      }
+    } finally {
+      this.loopDepth--;
+    }
+    return status;
+  }
+
+  #for(c: For): number {
+    const items = c.words === undefined ? [...this.args] : this.#expandWords(c.words);
+    let status = 0;
+    this.loopDepth++;
+    try {
+      for (const item of items) {
+        this.setVar(c.name, item);
+        const goOn = this.#iteration(c.body);
+        status = this.status;
+        if (!goOn) break;
+      }
+    } finally {
+      this.loopDepth--;
+    }
+    return status;
+  }
+
+  #case(c: Case): number {
+    const subject = this.#expandString(c.word);
+    for (const item of c.items) {
+      for (const p of item.patterns) {
+        if (segmentRegExp(this.#expandPattern(p), true).test(subject)) {
+          return item.body.items.length === 0 ? 0 : this.runList(item.body);
+        }
+      }
+    }
+    return 0;
+  }
+
+  #simple(c: Simple): number {
     const words = this.#expandWords(c.words);
+    if (this.options.has("x")) this.#xtrace(c, words);
     if (words.length === 0) {
+      // Assignments alone change this shell; a redirection alone still opens (and creates).
       for (const a of c.assigns) this.setVar(a.name, this.#expandString(a.value));
       return this.#withRedirs(c.redirs, c.line, () => 0);
     }
-    const builtin = BUILTINS.get(words[0])!;
-    return this.#withRedirs(c.redirs, c.line, () => {
-      try {
-        return builtin(this, words);
-      } catch (err) {
-        if (err instanceof ExitShell) throw err;
-        eprint(
-          `${this.name}: ${c.line}: ${words[0]}: ${
-            err instanceof ErrnoError ? strerror(err.errno) : String(err)
-          }`,
-        );
-        return 2;
-      }
-    });
+    const fn = this.functions.get(words[0]);
+    if (fn !== undefined) return this.#withRedirs(c.redirs, c.line, () => this.#call(fn, words));
+    const builtin = BUILTINS.get(words[0]);
+    if (builtin !== undefined) {
+      return this.#withRedirs(c.redirs, c.line, () => {
+        try {
+          return builtin(this, words);
+        } catch (err) {
+          if (!(err instanceof ErrnoError)) throw err;
+          eprint(`${this.name}: ${c.line}: ${words[0]}: ${strerror(err.errno)}`);
+          return 2;
+        }
+      });
+    }
+    return this.#runJob([c], [words]);
   }
+
+  #call(fn: FuncDef, words: string[]): number {
+    const savedArgs = this.args;
+    this.args = words.slice(1);
+    this.#frames.push(new Map());
+    try {
+      return this.#command(fn.body);
+    } catch (err) {
+      if (err instanceof ReturnSignal) return err.status;
+      throw err;
+    } finally {
+      for (const [name, value] of this.#frames.pop()!) {
+        if (value === undefined) this.vars.delete(name);
+        else this.vars.set(name, value);
+      }
+      this.args = savedArgs;
+    }
+  }
+
+  inFunction(): boolean {
+    return this.#frames.length > 0;
+  }
+
+  /** `local NAME`: NAME gets its present value back when the function returns. */
+  makeLocal(name: string): void {
+    const frame = this.#frames[this.#frames.length - 1];
+    if (!frame.has(name)) frame.set(name, this.vars.get(name));
+  }
+
+  #xtrace(c: Simple, words: string[]): void {
+    const assigns = c.assigns.map((a) => `${a.name}=${this.#expandString(a.value)}`);
+    eprint(`+ ${[...assigns, ...words].join(" ")}`);
+  }
+
+  // --- redirections ---
 
   /** Apply redirections to our own fds around `fn`, then put them back. */
   #withRedirs(redirs: Redir[], line: number, fn: () => number): number {
@@ -236,6 +422,7 @@ export class Shell {
 
   /** The fd a redirection reads from (-1: close the target), or undefined after an error. */
   #redirSource(r: Redir, line: number, opened: number[]): number | undefined {
+    if (r.op === "<<") return this.#heredoc(r, opened);
     const target = this.#expandString(r.target);
     if (r.op === ">&" || r.op === "<&") {
       if (target === "-") return -1;
@@ -267,8 +454,39 @@ export class Shell {
     }
   }
 
-  /** Run commands joined by pipes as one job; returns the last one's status. */
-  #runJob(cmds: Command[]): number {
+  /** A here-document's body, readable from the fd returned: a pipe, or an unlinked file in /tmp when large. */
+  #heredoc(r: Redir, opened: number[]): number {
+    const body = new TextEncoder().encode(this.#expandString(r.target));
+    if (body.length <= HEREDOC_PIPE_MAX) {
+      const [rd, wr] = pipe(O.CLOEXEC);
+      opened.push(rd);
+      try {
+        for (let done = 0; done < body.length;) done += write(wr, body.subarray(done));
+      } finally {
+        close(wr);
+      }
+      return rd;
+    }
+    const path = `/tmp/.sh-heredoc-${getpid()}-${Math.random().toString(36).slice(2)}`;
+    const wr = open(path, O.WRONLY | O.CREAT | O.EXCL | O.CLOEXEC, 0o600);
+    try {
+      for (let done = 0; done < body.length;) done += write(wr, body.subarray(done));
+    } finally {
+      close(wr);
+    }
+    const rd = open(path, O.RDONLY | O.CLOEXEC);
+    opened.push(rd);
+    unlinkQuietly(path); // the open fd keeps the data until the command is done with it
+    return rd;
+  }
+
+  // --- jobs ---
+
+  /**
+   * Run commands joined by pipes as one job; returns the last one's status.
+   * `expanded[i]`, when given, are command i's words already expanded.
+   */
+  #runJob(cmds: Command[], expanded: Array<string[] | undefined> = []): number {
     const pids: number[] = [];
     let prevRead = -1;
     let pgid = 0;
@@ -281,7 +499,7 @@ export class Shell {
       const actions: FileActionSpec[] = [];
       if (prevRead >= 0) actions.push({ kind: FileAction.DUP2, fd: prevRead, fd2: 0 });
       if (pw >= 0) actions.push({ kind: FileAction.DUP2, fd: pw, fd2: 1 });
-      const pid = this.#startCommand(cmds[i], actions, pgid);
+      const pid = this.#startCommand(cmds[i], expanded[i], actions, pgid);
       if (prevRead >= 0) close(prevRead);
       if (pw >= 0) close(pw);
       prevRead = pr;
@@ -326,30 +544,74 @@ export class Shell {
   }
 
   /** Spawn one command of a job; returns its pid, or -status if it could not start. */
-  #startCommand(c: Command, pipeActions: FileActionSpec[], pgid: number): number {
-    if (c.kind !== "simple" || this.#isInShell(c)) {
-      // Groups and builtins inside a pipeline run in a child shell.
-      const src = this.#render({ first: { bang: false, cmds: [c] }, rest: [] });
-      return this.#spawn(["sh", "-c", src], pipeActions, pgid, c.line, false);
+  #startCommand(
+    c: Command,
+    expanded: string[] | undefined,
+    pipeActions: FileActionSpec[],
+    pgid: number,
+  ): number {
+    this.line = c.line;
+    if (c.kind === "subshell") {
+      // The child runs the list; the subshell's redirections are the spawn's file actions.
+      const actions = [...pipeActions];
+      const opened: number[] = [];
+      try {
+        if (!this.#redirActions(c.redirs, c.line, opened, actions)) return -1;
+        return this.#spawnShell(c.listText, actions, pgid, c.line, false);
+      } finally {
+        for (const fd of opened) close(fd);
+      }
     }
-    const words = this.#expandWords(c.words);
+    if (c.kind !== "simple") return this.#spawnShell(c.text, pipeActions, pgid, c.line, false);
+    const words = expanded ?? this.#expandWords(c.words);
+    if (words.length === 0 || BUILTINS.has(words[0]) || this.functions.has(words[0])) {
+      // Builtins and functions inside a pipeline run in a child shell.
+      return this.#spawnShell(c.text, pipeActions, pgid, c.line, false);
+    }
+    if (expanded === undefined && this.options.has("x")) this.#xtrace(c, words);
     const env = this.#childEnv(c);
     const opened: number[] = [];
     const actions = [...pipeActions];
     try {
-      for (const r of c.redirs) {
-        const src = this.#redirSource(r, c.line, opened);
-        if (src === undefined) return -1;
-        actions.push(
-          src === -1
-            ? { kind: FileAction.CLOSE, fd: r.fd, fd2: -1 }
-            : { kind: FileAction.DUP2, fd: src, fd2: r.fd },
-        );
-      }
+      if (!this.#redirActions(c.redirs, c.line, opened, actions)) return -1;
       return this.#spawn(words, actions, pgid, c.line, false, env);
     } finally {
       for (const fd of opened) close(fd);
     }
+  }
+
+  /** Redirections as spawn file actions (fds it opens go to `opened`); false after an error. */
+  #redirActions(
+    redirs: Redir[],
+    line: number,
+    opened: number[],
+    actions: FileActionSpec[],
+  ): boolean {
+    for (const r of redirs) {
+      const src = this.#redirSource(r, line, opened);
+      if (src === undefined) return false;
+      actions.push(
+        src === -1
+          ? { kind: FileAction.CLOSE, fd: r.fd, fd2: -1 }
+          : { kind: FileAction.DUP2, fd: src, fd2: r.fd },
+      );
+    }
+    return true;
+  }
+
+  /** A child shell running `text` with this shell's state ($0, $1..., variables, functions). */
+  #spawnShell(
+    text: string,
+    actions: FileActionSpec[],
+    pgid: number,
+    line: number,
+    background: boolean,
+  ): number {
+    const argv = ["sh", "-c", text, this.name, ...this.args];
+    return this.#spawn(argv, actions, pgid, line, background, [
+      ...this.environ(),
+      this.#childState(),
+    ]);
   }
 
   #spawn(
@@ -442,7 +704,7 @@ export class Shell {
       case "*":
         return this.args.join(" ");
       case "-":
-        return this.interactive ? "i" : "";
+        return [...this.options].join("") + (this.interactive ? "i" : "");
     }
     if (/^\d+$/.test(name)) return this.args[Number(name) - 1];
     return this.vars.get(name);
@@ -451,8 +713,13 @@ export class Shell {
   #paramValue(p: Extract<Word[number], { kind: "param" }>): string {
     const v = this.#param(p.name);
     const op = p.op;
-    if (op === undefined) return v ?? "";
-    if (op === "len") return String((v ?? "").length);
+    if (op === undefined || op === "len") {
+      if (v === undefined && this.options.has("u") && !"@*".includes(p.name)) {
+        eprint(`${this.name}: ${this.line}: ${p.name}: parameter not set`);
+        throw new ExitShell(2);
+      }
+      return op === "len" ? String((v ?? "").length) : v ?? "";
+    }
     const unsetOrEmpty = op.startsWith(":") ? v === undefined || v === "" : v === undefined;
     const arg = () => this.#expandString(p.arg ?? []);
     switch (op.replace(":", "")) {
@@ -465,7 +732,7 @@ export class Shell {
         return unsetOrEmpty ? "" : arg();
       case "?":
         if (unsetOrEmpty) {
-          eprint(`${this.name}: ${p.name}: ${arg() || "parameter not set"}`);
+          eprint(`${this.name}: ${this.line}: ${p.name}: ${arg() || "parameter not set"}`);
           throw new ExitShell(2);
         }
         return v!;
@@ -473,18 +740,31 @@ export class Shell {
       case "##":
       case "%":
       case "%%":
-        return trimPattern(v ?? "", arg(), op);
+        return trimPattern(v ?? "", this.#expandPattern(p.arg ?? []), op);
     }
     return v ?? "";
   }
 
+  #arith(expr: Word): string {
+    const text = this.#expandString(expr);
+    try {
+      return String(
+        evaluate(text, { get: (n) => this.vars.get(n), set: (n, v) => this.setVar(n, v) }),
+      );
+    } catch (err) {
+      if (!(err instanceof ArithError)) throw err;
+      eprint(`${this.name}: ${this.line}: arithmetic expression: ${err.message}`);
+      throw new ExitShell(2);
+    }
+  }
+
   #substitute(src: string): string {
     const [r, w] = pipe(O.CLOEXEC);
-    const pid = this.#spawn(
-      ["sh", "-c", src],
+    const pid = this.#spawnShell(
+      src,
       [{ kind: FileAction.DUP2, fd: w, fd2: 1 }],
       0,
-      0,
+      this.line,
       false,
     );
     close(w);
@@ -501,10 +781,18 @@ export class Shell {
     return text.replace(/\n+$/, "");
   }
 
+  /** A part's value when it is not a literal. */
+  #partValue(p: Exclude<Word[number], { kind: "lit" }>): string {
+    if (p.kind === "param") return this.#paramValue(p);
+    if (p.kind === "arith") return this.#arith(p.expr);
+    return this.#substitute(p.src);
+  }
+
   /**
    * Expand words into fields: parameter expansion, command substitution,
-   * field splitting of unquoted results, then pathname expansion. Each field
-   * carries a glob pattern beside its text, where what was quoted is escaped.
+   * arithmetic, field splitting of unquoted results, then pathname
+   * expansion. Each field carries a glob pattern beside its text, where
+   * what was quoted is escaped.
    */
   #expandWords(words: Word[]): string[] {
     const out: string[] = [];
@@ -538,7 +826,7 @@ export class Shell {
           started = this.args.length > 0 || started;
           continue;
         }
-        const value = p.kind === "param" ? this.#paramValue(p) : this.#substitute(p.src);
+        const value = this.#partValue(p);
         if (p.quoted) {
           add(value, true);
           hasQuoted = true;
@@ -563,22 +851,36 @@ export class Shell {
       if (cur.text !== "" || hasQuoted || started) fields.push(cur);
       const kept = fields.filter((f, i) => f.text !== "" || hasQuoted || i < fields.length - 1);
       for (const f of kept) {
-        if (hasGlob(f.pat)) out.push(...glob(f.pat));
+        if (!this.options.has("f") && hasGlob(f.pat)) out.push(...glob(f.pat));
         else out.push(f.text);
       }
     }
     return out;
   }
 
-  /** Expand a word to one string (assignments, redirection targets). */
+  /** Expand a word to one string (assignments, redirection targets, case subjects). */
   #expandString(word: Word): string {
     let s = "";
+    for (const p of word) s += p.kind === "lit" ? p.text : this.#partValue(p);
+    return s;
+  }
+
+  /** Expand a word as a pattern: what was quoted matches itself only. */
+  #expandPattern(word: Word): string {
+    let s = "";
     for (const p of word) {
-      if (p.kind === "lit") s += p.text;
-      else if (p.kind === "param") s += this.#paramValue(p);
-      else s += this.#substitute(p.src);
+      const text = p.kind === "lit" ? p.text : this.#partValue(p);
+      s += p.quoted ? escapeGlob(text) : text;
     }
     return s;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlink(path);
+  } catch {
+    // already gone
   }
 }
 
@@ -593,28 +895,20 @@ function escapeClass(s: string): string {
   return s.replace(/[\]\\^-]/g, "\\$&").replace(/\t/g, "\\t").replace(/\n/g, "\\n");
 }
 
+/** ${v#p} ${v##p} ${v%p} ${v%%p}: the shortest or longest match of `pattern` removed. */
 function trimPattern(v: string, pattern: string, op: string): string {
-  const re = globToRegExp(pattern, op === "##" || op === "%%");
+  const re = segmentRegExp(pattern, true);
+  const cuts = [...Array(v.length + 1).keys()];
   if (op.startsWith("#")) {
-    const candidates = [...Array(v.length + 1).keys()];
-    const order = op === "##" ? candidates.reverse() : candidates;
-    for (const n of order) if (re.test(v.slice(0, n))) return v.slice(n);
+    for (const n of op === "##" ? cuts.reverse() : cuts) {
+      if (re.test(v.slice(0, n))) return v.slice(n);
+    }
     return v;
   }
-  const candidates = [...Array(v.length + 1).keys()];
-  const order = op === "%%" ? candidates : candidates.reverse();
-  for (const n of order) if (re.test(v.slice(n))) return v.slice(0, n);
-  return v;
-}
-
-function globToRegExp(glob: string, _greedy: boolean): RegExp {
-  let re = "^";
-  for (const c of glob) {
-    if (c === "*") re += ".*";
-    else if (c === "?") re += ".";
-    else re += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  for (const n of op === "%%" ? cuts : cuts.reverse()) {
+    if (re.test(v.slice(n))) return v.slice(0, n);
   }
-  return new RegExp(re + "$", "s");
+  return v;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
@@ -626,181 +920,6 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   }
   return out;
 }
-
-// --- builtins ---
-
-const BUILTINS = new Map<string, Builtin>([
-  [":", () => 0],
-  ["true", () => 0],
-  ["false", () => 1],
-  ["exit", (sh, args) => {
-    const code = args.length > 1 ? Number(args[1]) : sh.status;
-    if (!Number.isInteger(code)) {
-      eprint(`${sh.name}: 1: exit: Illegal number: ${args[1]}`);
-      throw new ExitShell(2);
-    }
-    throw new ExitShell(code & 0xff);
-  }],
-  ["export", (sh, args) => {
-    if (args.length === 1) {
-      for (const name of [...sh.exported].sort()) {
-        stdout().line(`export ${name}='${sh.vars.get(name) ?? ""}'`);
-      }
-      return 0;
-    }
-    for (const a of args.slice(1)) {
-      const i = a.indexOf("=");
-      const name = i < 0 ? a : a.slice(0, i);
-      if (i >= 0) sh.setVar(name, a.slice(i + 1));
-      sh.exported.add(name);
-    }
-    return 0;
-  }],
-  ["unset", (sh, args) => {
-    for (const name of args.slice(1)) {
-      sh.vars.delete(name);
-      sh.exported.delete(name);
-    }
-    return 0;
-  }],
-  ["cd", (sh, args) => {
-    const dir = args[1] ?? sh.vars.get("HOME") ?? "/";
-    try {
-      chdir(dir);
-    } catch (err) {
-      eprint(`${sh.name}: 1: cd: can't cd to ${dir}`);
-      void err;
-      return 2;
-    }
-    return 0;
-  }],
-  ["shift", (sh, args) => {
-    const n = args.length > 1 ? Number(args[1]) : 1;
-    if (!Number.isInteger(n) || n < 0 || n > sh.args.length) return 2;
-    sh.args = sh.args.slice(n);
-    return 0;
-  }],
-  ["wait", (sh, args) => {
-    const targets = args.length > 1 ? args.slice(1).map(Number) : [...sh.jobs.keys()];
-    let status = 0;
-    for (const pid of targets) {
-      try {
-        const [, ws] = waitpid(pid, 0);
-        status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-      } catch {
-        status = 127;
-      }
-      sh.jobs.delete(pid);
-    }
-    return status;
-  }],
-  ["exec", (sh, args) => {
-    if (args.length === 1) return 0;
-    stdout().flush();
-    try {
-      const path = which(args[1]);
-      if (path === undefined) throw new ErrnoError(Errno.ENOENT, args[1]);
-      execve(path, args.slice(1), sh.environ());
-    } catch (err) {
-      const errno = err instanceof ErrnoError ? err.errno : Errno.EIO;
-      eprint(
-        `${sh.name}: 1: exec: ${args[1]}: ${
-          errno === Errno.ENOENT ? "not found" : strerror(errno)
-        }`,
-      );
-      throw new ExitShell(errno === Errno.ENOENT ? 127 : 126);
-    }
-    return 0;
-  }],
-  ["read", (sh, args) => {
-    const names = args.slice(1).filter((a) => !a.startsWith("-"));
-    const raw = args.includes("-r");
-    const bytes: number[] = [];
-    const one = new Uint8Array(1);
-    let eof = true;
-    for (;;) {
-      const n = read(0, one);
-      if (n === 0) break;
-      if (one[0] === 10) {
-        eof = false;
-        break;
-      }
-      bytes.push(one[0]);
-    }
-    let line = new TextDecoder().decode(new Uint8Array(bytes));
-    if (!raw) line = line.replace(/\\(.)/g, "$1");
-    const fields = line.trim().split(/[ \t]+/);
-    const targets = names.length === 0 ? ["REPLY"] : names;
-    targets.forEach((name, i) => {
-      const value = i === targets.length - 1 ? fields.slice(i).join(" ") : (fields[i] ?? "");
-      sh.setVar(name, value);
-    });
-    return eof && bytes.length === 0 ? 1 : eof ? 1 : 0;
-  }],
-  ["umask", (_sh, args) => {
-    const symbolic = args.includes("-S");
-    const value = args.slice(1).find((a) => a !== "-S");
-    if (value === undefined) {
-      const mask = umask(0);
-      umask(mask);
-      if (!symbolic) stdout().line(mask.toString(8).padStart(4, "0"));
-      else {
-        const who = ["u", "g", "o"].map((w, i) => {
-          const bits = (~mask >> (6 - 3 * i)) & 7;
-          return `${w}=${bits & 4 ? "r" : ""}${bits & 2 ? "w" : ""}${bits & 1 ? "x" : ""}`;
-        });
-        stdout().line(who.join(","));
-      }
-      return 0;
-    }
-    if (!/^[0-7]{1,4}$/.test(value)) {
-      eprint(`sh: 1: umask: Illegal mode: ${value}`);
-      return 2;
-    }
-    umask(parseInt(value, 8));
-    return 0;
-  }],
-  [".", (sh, args) => {
-    const path = args[1];
-    if (path === undefined) return 0;
-    let text: string;
-    try {
-      const fd = open(path.includes("/") ? path : path, O.RDONLY | O.CLOEXEC);
-      try {
-        text = readAllText(fd);
-      } finally {
-        close(fd);
-      }
-    } catch (err) {
-      eprint(
-        `${sh.name}: 1: .: cannot open ${path}: ${
-          err instanceof ErrnoError ? strerror(err.errno) : String(err)
-        }`,
-      );
-      throw new ExitShell(2);
-    }
-    return sh.runSource(text);
-  }],
-  ["set", (sh, args) => {
-    if (args[1] === "--") sh.args = args.slice(2);
-    else if (args.length > 1 && !args[1].startsWith("-")) sh.args = args.slice(1);
-    else if (args.length === 1) {
-      for (const [k, v] of [...sh.vars].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        stdout().line(`${k}='${v}'`);
-      }
-    }
-    return 0;
-  }],
-  ["pwd", () => {
-    stdout().line(getcwd());
-    return 0;
-  }],
-  ["jobs", (sh) => {
-    let n = 1;
-    for (const [pid, src] of sh.jobs) stdout().line(`[${n++}] ${pid} Running ${src}`);
-    return 0;
-  }],
-]);
 
 export function isBuiltin(name: string): boolean {
   return BUILTINS.has(name);
