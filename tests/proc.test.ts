@@ -169,3 +169,11 @@ Deno.test("proc: kill checks credentials: another user's process is EPERM", asyn
     assert.match((await os.run("kill 99999")).stderr, /No such process/);
   });
 });
+
+Deno.test("proc: with no warm Workers kept (warm: 0), a spawn starts one and runs", async () => {
+  await withOs(async (os) => {
+    const r = await os.run("echo cold start");
+    assert.equal(r.stdout, "cold start\n");
+    assert.equal(r.status, 0);
+  }, { warm: 0 });
+});

@@ -139,7 +139,10 @@ export class WarmPool {
       return w;
     }
     this.stats.coldTakes++;
-    return await new Promise((resolve) => this.#waiting.push(resolve));
+    // Queue first, then fill: fill() counts waiters (with size 0 nothing else starts one).
+    const cold = new Promise<WarmWorker>((resolve) => this.#waiting.push(resolve));
+    this.fill();
+    return await cold;
   }
 
   /** Wait (up to SETTLE_MS) for a recycled Worker to park. */
@@ -169,6 +172,11 @@ export class WarmPool {
     w.area.kill();
     w.worker.terminate();
     this.host.dropArea(w.area);
+  }
+
+  /** Workers the pool holds with their areas: warm, recycled and starting. */
+  get idle(): number {
+    return this.#ready.length + this.#recycled.length + this.#starting;
   }
 
   /** Workers ready right now. */
