@@ -177,3 +177,16 @@ Deno.test("proc: with no warm Workers kept (warm: 0), a spawn starts one and run
     assert.equal(r.status, 0);
   }, { warm: 0 });
 });
+
+Deno.test("proc: arguments as long as Linux allows (128 KiB each) pass to a program; longer ones are E2BIG", async () => {
+  await withOs(async (os) => {
+    // 131071 bytes + NUL is Linux's MAX_ARG_STRLEN; a byte more is "Argument list too long".
+    const r = await os.run(
+      "a=$(head -c 131071 /dev/zero | od -An -v -tx1 -w1 | cut -c2-3 | head -c 131071 | cat); " +
+        'echo ${#a}; /bin/echo "$a" | wc -c; /bin/echo "${a}x" | wc -c; ' +
+        '/bin/echo "$a" "$a" "$a" | wc -c',
+    );
+    assert.equal(r.stdout, "131071\n131072\n0\n393216\n", r.stderr);
+    assert.match(r.stderr, /^sh: 1: \/bin\/echo: Argument list too long\n$/);
+  });
+});

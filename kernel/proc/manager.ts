@@ -30,7 +30,7 @@ import type { WarmPool, WarmWorker } from "./pool.ts";
 import type { Program } from "../loader/image_cache.ts";
 import { exitedStatus, type Process, signaledStatus } from "./process.ts";
 import { TraceWriter } from "../trace/events.ts";
-import { AREA_PID, AREA_SIGNALS, AREA_TRACED } from "../ipc/channel.ts";
+import { AREA_PID, AREA_SIGNALS, AREA_TRACED, DATA_BYTES } from "../ipc/channel.ts";
 
 /** Pid of init: the kernel itself, parent of orphans. */
 export const INIT_PID = 1;
@@ -164,6 +164,10 @@ export class ProcessManager {
       this.host.sys.clearCreds(pid);
       throw err;
     }
+    if (!jobFits(program, req.env)) {
+      this.host.sys.clearCreds(pid);
+      throw new ErrnoError(Errno.E2BIG, "arguments, environment and program exceed the job area");
+    }
     const warm = await this.host.pool.take(domainOf(creds, parent.rights & req.rights));
     const rights = parent.rights & req.rights;
     const caps = new Map<number, CapToken>([
@@ -209,6 +213,9 @@ export class ProcessManager {
   /** execve: replace the program `p` runs, keeping its pid and open fds. */
   async exec(p: Process, path: string, argv: string[], env: string[]): Promise<void> {
     const program = await this.host.loadImage(path, argv, p.pid, p.pid);
+    if (!jobFits(program, env)) {
+      throw new ErrnoError(Errno.E2BIG, "arguments, environment and program exceed the job area");
+    }
     const warm = await this.host.pool.take(domainOf(p.creds, p.rights));
     let routes: FdRouteRecord[];
     try {
@@ -553,6 +560,20 @@ function checkGroups(groups: number[]): number[] {
     }
   }
   return [...groups];
+}
+
+const encoder = new TextEncoder();
+
+/** Room in a job for what is not argv, env or the image: pids, caps, up to 1024 fd routes. */
+const JOB_OVERHEAD = 64 * 1024;
+
+/**
+ * Will the job for `program` fit a program's data area (see #start)? Asked
+ * before anything is allocated, so an E2BIG leaves nothing behind.
+ */
+function jobFits(program: Program, env: string[]): boolean {
+  const bytes = encoder.encode(JSON.stringify([program.argv, env, program.image])).length;
+  return bytes + JOB_OVERHEAD <= DATA_BYTES;
 }
 
 /** Who a Worker may be reused for: same credentials, same endpoint rights. */

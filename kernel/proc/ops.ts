@@ -29,6 +29,37 @@ export interface KernelParts {
 
 const encoder = new TextEncoder();
 
+/**
+ * Linux's limits on what spawn and execve carry: one argument or environment
+ * string (MAX_ARG_STRLEN) and all of them together. Ours is 512 KiB where
+ * Linux's ARG_MAX is 2 MiB: the new program's job (arguments, environment
+ * and its image) must fit the 1 MiB data area of its IPC area.
+ */
+export const MAX_ARG_STRLEN = 128 * 1024;
+export const ARG_MAX = 512 * 1024;
+
+/** spawn/execve: arguments inline (value 0), or by reference (value 1: data-area offset, length). */
+export const ARGS_BY_REFERENCE = 1;
+
+/** The reader of a spawn's or execve's arguments, wherever the caller put them. */
+function argsOf(req: Request): PayloadReader {
+  if (req.value !== ARGS_BY_REFERENCE) return req.args;
+  const off = req.args.num();
+  const len = req.args.int(0, ARG_MAX + 65536);
+  return new PayloadReader(callerData(req, off, len).slice());
+}
+
+/** E2BIG for a string over MAX_ARG_STRLEN or, all together, over ARG_MAX. */
+function checkArgs(argv: string[], env: string[]): void {
+  let total = 0;
+  for (const s of [...argv, ...env]) {
+    const n = encoder.encode(s).length + 1;
+    if (n > MAX_ARG_STRLEN) throw new ErrnoError(Errno.E2BIG, "argument too long");
+    total += n;
+  }
+  if (total > ARG_MAX) throw new ErrnoError(Errno.E2BIG, "argument list too long");
+}
+
 /** The kernel endpoint's dispatch table. */
 export function kernelRoutes(k: KernelParts): Map<number, Route> {
   const m = k.manager;
@@ -36,7 +67,7 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
   const me = (req: Request) => m.must(req.pid);
 
   function doSpawn(req: Request): Promise<Answer> {
-    const a = req.args;
+    const a = argsOf(req);
     const spawnReq = {
       path: a.str(),
       argv: a.strs(),
@@ -51,13 +82,16 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
       sigDefault: a.int(0, 2 ** 32),
       groups: a.remaining > 0 ? readGroups(a) : undefined,
     };
+    checkArgs(spawnReq.argv, spawnReq.env);
     return m.spawn(me(req), spawnReq).then((p) => p.pid);
   }
 
   async function doExecve(req: Request): Promise<Answer> {
-    const path = req.args.str();
-    const argv = req.args.strs();
-    const env = req.args.strs();
+    const a = argsOf(req);
+    const path = a.str();
+    const argv = a.strs();
+    const env = a.strs();
+    checkArgs(argv, env);
     await m.exec(me(req), path, argv, env);
     return 0; // nobody reads it: the caller's Worker is gone
   }

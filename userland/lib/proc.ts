@@ -8,7 +8,7 @@ import { SigAction } from "../../kernel/signals.ts";
 import { Sys } from "../../kernel/syscalls.ts";
 import { traceClockUs } from "../../kernel/trace/events.ts";
 import { FileAction, type FileActionSpec } from "../../servers/vfs/mod.ts";
-import { ctx } from "./context.ts";
+import { ctx, dataRegion } from "./context.ts";
 import { faccessat } from "./fs.ts";
 import { AT, AT_FDCWD, X_OK } from "../../kernel/fcntl.ts";
 import { ExitSignal } from "./exit_signal.ts";
@@ -124,13 +124,26 @@ export function spawn(path: string, argv: string[], opts: SpawnOptions = {}): nu
     w.num(opts.groups.length);
     for (const g of opts.groups) w.num(g);
   }
+  const [payload, value] = argsMessage(w.bytes());
   return kcall(
     Sys.mello_spawn,
-    w.bytes(),
-    0,
+    payload,
+    value,
     () => `${quote(path)}, [${argv.map((a) => quote(a)).join(", ")}]`,
   )
     .value;
+}
+
+/** Arguments of this size or less ride in the message; more go through the data area. */
+const ARGS_INLINE_MAX = 3072;
+
+/** A spawn's or execve's payload as sent: inline, or its data-area offset and length (value 1). */
+function argsMessage(bytes: Uint8Array): [Uint8Array, number] {
+  if (bytes.length <= ARGS_INLINE_MAX) return [bytes, 0];
+  const region = dataRegion();
+  if (bytes.length > region.len) throw new ErrnoError(Errno.E2BIG, "argument list too long");
+  ctx().area.data.set(bytes, region.off);
+  return [new PayloadWriter().num(region.off).num(bytes.length).bytes(), 1];
 }
 
 /**
@@ -166,12 +179,8 @@ export function spawnp(argv: string[], opts: SpawnOptions = {}): number {
 /** execve(): replace this program; returns only on failure (throws). */
 export function execve(path: string, argv: string[], env = environ()): never {
   for (const f of ctx().atExit) f();
-  kcall(
-    Sys.execve,
-    w.reset().str(path).strs(argv).strs(env).bytes(),
-    0,
-    () => `${quote(path)}, [...]`,
-  );
+  const [payload, value] = argsMessage(w.reset().str(path).strs(argv).strs(env).bytes());
+  kcall(Sys.execve, payload, value, () => `${quote(path)}, [...]`);
   return ctx().die();
 }
 
