@@ -19,7 +19,7 @@ Deno.test("tracer: --trace writes Chrome trace JSON with server and process trac
   const file = await Deno.makeTempFile({ suffix: ".trace.json" });
   try {
     await withOs(async (os) => {
-      const r = await os.run("echo traced | cat");
+      const r = await os.run("/bin/echo traced | cat"); // the program, not the builtin
       assert.equal(r.stdout, "traced\n");
     }, { trace: file });
     const events = JSON.parse(await Deno.readTextFile(file)) as Ev[];
@@ -82,7 +82,7 @@ Deno.test("tracer: `trace CMD` prints one strace-like line per syscall with its 
 
 Deno.test("tracer: off by default: no Worker records anything", async () => {
   await withOs(async (os) => {
-    await os.run("echo quiet | cat");
+    await os.run("/bin/echo quiet | cat");
     assert.equal(os.kernel.sys.traceAll, false);
     for (const name of ["vfs", "tty"]) {
       const ring = new Ring(os.kernel.supervisor.get(name)!.trace, 0, TRACE_RING_BYTES);
