@@ -165,6 +165,11 @@ export class KernelFds {
     return rt;
   }
 
+  /** Data-area slots not in use (all of them when no kernel read or write is in flight). */
+  get freeSlots(): number {
+    return this.#free.length;
+  }
+
   /** A SLOT_BYTES piece of the kernel's data area, for one read or write in flight. */
   acquireSlot(): Promise<number> {
     const off = this.#free.pop();

@@ -131,3 +131,17 @@ Deno.test("payload: a length field near 2^32 is EBADMSG, not a short read", asyn
   assert.equal(ok.str(), "hello");
   assert.equal(ok.int(), 7);
 });
+
+Deno.test("ring: a record over half the ring gets in behind its wrap pad once the pad is seen", () => {
+  // The producer pads the end, finds too little room for its record, and
+  // waits; the consumer sees only the pad. Unless seeing it frees its room,
+  // the producer waits forever (nothing else arrives to make the consumer commit).
+  const ring = new Ring(new SharedArrayBuffer(Ring.bytesFor(1024)), 0, 1024);
+  assert.ok(record(ring, new Uint8Array(396))); // 400 bytes: the ends move to 400
+  assert.ok(take(ring));
+  const big = new Uint8Array(700).fill(7); // 704 bytes: neither 624 to the end nor 400 after it
+  assert.equal(record(ring, big), false);
+  assert.equal(ring.peek(), -1); // only the pad: nothing to read, but its room is free now
+  assert.ok(record(ring, big));
+  assert.deepEqual(take(ring)?.subarray(0, 700), big);
+});

@@ -246,6 +246,15 @@ export class CapTable {
     return n;
   }
 
+  /** Live slots in any endpoint's range (the kernel's leak checks of servers' ranges). */
+  liveIn(range: number): number {
+    let n = 0;
+    for (let slot = range * RANGE_SLOTS + 1; slot < (range + 1) * RANGE_SLOTS; slot++) {
+      if (Atomics.load(this.i32, slot * SLOT_WORDS + STATE) === LIVE) n++;
+    }
+    return n;
+  }
+
   #inTable(slot: number): boolean {
     return Number.isInteger(slot) && slot > 0 && slot < TABLE_SLOTS;
   }

@@ -18,7 +18,7 @@ import {
   HDR_PLEN,
   HDR_VALUE,
   HEADER_BYTES,
-  MAX_INLINE,
+  MAX_REQUEST,
   MsgFlag,
   writeHeader,
 } from "./message.ts";
@@ -96,7 +96,7 @@ export class AsyncClient {
     payload?: Uint8Array,
     opts: { value?: number; traceId?: number; traced?: boolean; background?: boolean } = {},
   ): Promise<Reply> {
-    if (payload !== undefined && payload.length > MAX_INLINE) {
+    if (payload !== undefined && payload.length > MAX_REQUEST) {
       return Promise.resolve({ errno: Errno.E2BIG, value: -1, payload: EMPTY });
     }
     return new Promise<Reply>((resolve) => {

@@ -18,7 +18,7 @@ import {
   HDR_PLEN,
   HDR_VALUE,
   HEADER_BYTES,
-  MAX_INLINE,
+  MAX_REQUEST,
   MsgFlag,
   writeHeader,
 } from "./message.ts";
@@ -72,7 +72,7 @@ export class SyncClient {
     this.#noticeEpoch(ch);
     if (ch.down !== EndpointState.UP && !this.#waitUp(ch)) return fail(Errno.EIO);
     const plen = payload?.length ?? 0;
-    if (plen > MAX_INLINE) return fail(Errno.E2BIG);
+    if (plen > MAX_REQUEST) return fail(Errno.E2BIG);
     const bytes = align8(HEADER_BYTES + plen);
     const id = this.#nextId;
     this.#nextId = (this.#nextId + 1) >>> 0;

@@ -43,6 +43,15 @@ export const MsgFlag = {
 /** Payloads up to this size ride in the ring; larger ones go by reference. */
 export const MAX_INLINE = 4096;
 
+/**
+ * A request's payload may be larger than a reply's: a call naming two paths
+ * of PATH_MAX - 1 bytes each (renameat2, linkat, symlinkat) needs about 8.2
+ * KiB, and a filesystem server is asked to make a symlink with a 4095-byte
+ * target and a 255-byte name. Still well under a ring (16 KiB), so one such
+ * request always fits.
+ */
+export const MAX_REQUEST = 12288;
+
 /** A capability as it travels: table slot and generation. */
 export interface CapToken {
   slot: number;

@@ -114,6 +114,10 @@ export class Ring {
       // A wrap pad: only its length word was ever written.
       Atomics.store(this.i32, off >> 2, 0);
       this.#head = (this.#head + (len & 0x7fffffff)) >>> 0;
+      // Free its room at once: the producer that wrote it may be waiting for
+      // that room to publish the record it is for (one over half the ring),
+      // and nothing else may come along to make the consumer commit.
+      this.commit();
     }
   }
 

@@ -66,7 +66,16 @@ export type Handler = (req: Request) => Answer | Promise<Answer>;
 export interface Route {
   need: number;
   fn: Handler;
+  /**
+   * The errno when an open file's capability lacks `need` (the fd was not
+   * opened for this): EBADF unless given, as Linux answers a read of an
+   * O_WRONLY fd (ftruncate of an O_RDONLY one says EINVAL).
+   */
+  denied?: number;
 }
+
+/** Right bits that concern an object (an open file) rather than an endpoint. */
+const OBJECT_RIGHTS = 0xff;
 
 /** Something that can log a line to the kernel log. */
 export type Logger = (text: string) => void;
@@ -236,7 +245,10 @@ export class Server {
     try {
       object = this.#opts.caps.check(capSlot, capGen, this.#opts.endpoint, pid, route.need);
     } catch (err) {
-      const errno = err instanceof ErrnoError ? err.errno : Errno.EBADF;
+      let errno = err instanceof ErrnoError ? err.errno : Errno.EBADF;
+      if (errno === Errno.EPERM && (route.need & OBJECT_RIGHTS) !== 0) {
+        errno = route.denied ?? Errno.EBADF;
+      }
       this.stats.rejected++;
       this.#opts.log(`rejected op ${op} from pid ${pid}: ${(err as Error).message}`);
       this.#finish(w, meta, errno, -1);
@@ -464,6 +476,16 @@ interface ReplyMeta {
   t0: number;
   capSlot: number;
   size: number;
+}
+
+/**
+ * The caller's buffer of `len` bytes whose data-area offset is the next
+ * payload field. The offset is an address in the caller's memory: any
+ * number that is not one inside the area is EFAULT, as Linux says of a bad
+ * pointer (a missing field is still EBADMSG).
+ */
+export function callerBuffer(req: Request, len: number): Uint8Array {
+  return callerData(req, req.args.num(), len);
 }
 
 /** Bounds-checked view of `len` bytes at `off` of the caller's data area (EFAULT). */

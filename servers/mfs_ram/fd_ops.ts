@@ -10,7 +10,13 @@
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import { Right } from "../../kernel/cap/rights.ts";
 import { O, SEEK } from "../../kernel/fcntl.ts";
-import { type Answer, callerData, type Request, type Route } from "../../kernel/ipc/server.ts";
+import {
+  type Answer,
+  callerBuffer,
+  callerData,
+  type Request,
+  type Route,
+} from "../../kernel/ipc/server.ts";
 import { encodeStat } from "../../kernel/stat.ts";
 import { Sys } from "../../kernel/syscalls.ts";
 import { attrsToStat, DT, dtOf, encodeStatfs, putDirent } from "../vfs/fs_protocol.ts";
@@ -24,7 +30,7 @@ import type { OpenFile } from "./opens.ts";
 import { MAX_FILE_BYTES } from "./params.ts";
 import { RecType } from "./records.ts";
 import { freeChunks, statfsOf } from "./super.ts";
-import { getXattr, listXattr } from "./xattr_ops.ts";
+import { fgetXattr, flistXattr } from "./xattr_ops.ts";
 
 const SEEK_DATA = 3;
 const SEEK_HOLE = 4;
@@ -87,7 +93,7 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
   function doRead(req: Request): Answer {
     const { o, i } = openOf(req);
     regular(i);
-    const sink = callerData(req, req.args.int(0), req.value);
+    const sink = callerBuffer(req, req.value);
     const n = readAt(o, i, o.offset, sink);
     o.offset += n;
     return n;
@@ -96,7 +102,7 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
   function doWrite(req: Request): Answer {
     const { o, i } = openOf(req);
     regular(i);
-    const src = callerData(req, req.args.int(0), req.value);
+    const src = callerBuffer(req, req.value);
     const pos = (o.flags & O.APPEND) !== 0 ? i.size : o.offset;
     const n = writeAt(req, o, i, pos, src);
     o.offset = pos + n;
@@ -105,7 +111,7 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
 
   function doPread(req: Request): Answer {
     const { o, i } = openOf(req);
-    const dataOff = req.args.int(0);
+    const dataOff = req.args.num(); // checked by callerData (EFAULT)
     const pos = req.args.int();
     regular(i);
     if (pos < 0) throw new ErrnoError(Errno.EINVAL, "negative offset");
@@ -114,7 +120,7 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
 
   function doPwrite(req: Request): Answer {
     const { o, i } = openOf(req);
-    const dataOff = req.args.int(0);
+    const dataOff = req.args.num(); // checked by callerData (EFAULT)
     const pos = req.args.int();
     regular(i);
     if (pos < 0) throw new ErrnoError(Errno.EINVAL, "negative offset");
@@ -172,7 +178,9 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
   function doGetdents(req: Request): Answer {
     const { o, i } = openOf(req);
     if (i.dir === undefined) throw new ErrnoError(Errno.ENOTDIR, "getdents of a non-directory");
-    const sink = callerData(req, req.args.int(0), req.value);
+    // Linux's iterate_dir() refuses a removed directory that is still open.
+    if (i.nlink === 0) throw new ErrnoError(Errno.ENOENT, "getdents of a removed directory");
+    const sink = callerBuffer(req, req.value);
     let at = 0;
     let pos = o.offset;
     let last: string | undefined;
@@ -241,11 +249,11 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
   }
 
   function doFgetxattr(req: Request): Answer {
-    return getXattr(mfs, req, openOf(req).i);
+    return fgetXattr(mfs, req, openOf(req).i);
   }
 
   function doFlistxattr(req: Request): Answer {
-    return listXattr(mfs, req, openOf(req).i);
+    return flistXattr(mfs, req, openOf(req).i);
   }
 
   function doIoctl(req: Request): Answer {
@@ -292,7 +300,8 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
     [Sys.pwrite64, { need: Right.WRITE, fn: doPwrite }],
     [Sys.lseek, { need: Right.STAT, fn: doLseek }],
     [Sys.fstat, { need: Right.STAT, fn: doFstat }],
-    [Sys.ftruncate, { need: Right.WRITE, fn: doFtruncate }],
+    // Linux: ftruncate of an fd not open for writing is EINVAL, not EBADF.
+    [Sys.ftruncate, { need: Right.WRITE, denied: Errno.EINVAL, fn: doFtruncate }],
     [Sys.fsync, { need: 0, fn: doFsync }],
     [Sys.fdatasync, { need: 0, fn: doFsync }],
     [Sys.getdents64, { need: Right.READ, fn: doGetdents }],

@@ -98,9 +98,19 @@ export function sizeOf(i: Inode): number {
   return i.size;
 }
 
-/** st_blocks: 512-byte units of allocated chunks (holes take none). */
+/**
+ * st_blocks: 512-byte units of the pages that hold data, as tmpfs counts
+ * them. Holes take none; neither do the pages of the last chunk past EOF
+ * (a one-byte file is one page, 8 blocks, not a whole 16 KiB chunk).
+ */
 export function blocksOf(i: Inode): number {
-  return (i.chunks?.size ?? 0) * (CHUNK_BYTES / 512);
+  const chunks = i.chunks?.size ?? 0;
+  if (chunks === 0) return 0;
+  let bytes = chunks * CHUNK_BYTES;
+  const last = Math.floor((i.size - 1) / CHUNK_BYTES);
+  const tail = i.size - last * CHUNK_BYTES; // bytes of the file in its last chunk
+  if (i.chunks!.has(last)) bytes -= CHUNK_BYTES - Math.ceil(tail / BLOCK_BYTES) * BLOCK_BYTES;
+  return bytes / 512;
 }
 
 /** The protocol's Attrs record for `i`. */

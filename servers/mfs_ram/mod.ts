@@ -19,6 +19,9 @@ export function devOf(sb: number): number {
 export const MfsRamOp = {
   /** () -> value: problems found; payload: strs, the first ones (see fsck.ts). */
   FSCK: 0x8380,
-  /** () -> payload: [commits, checkpoints, journal bytes, snapshot bytes, metadata bytes, free chunks]. */
+  /**
+   * () -> payload: [commits, checkpoints, journal bytes, snapshot bytes, metadata bytes, free
+   * chunks, live inodes, unlinked inodes still open, open files, chunks in use, data bytes].
+   */
   STATS: 0x8381,
 } as const;

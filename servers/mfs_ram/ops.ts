@@ -147,7 +147,7 @@ export function fsHandlers(mfs: Mfs): Array<[number, Handler]> {
     const s = readSb(mfs, req);
     const i = readInode(mfs, req, s);
     const a = req.args;
-    const mask = a.int(0, 255);
+    const mask = a.int(0, 511);
     const mode = a.int();
     const uid = a.int();
     const gid = a.int();
@@ -427,7 +427,7 @@ export function fsHandlers(mfs: Mfs): Array<[number, Handler]> {
     const i = readInode(mfs, req, s);
     if (!isLnk(i.mode) || i.target === undefined) bad("not a symlink");
     touchAtime(mfs, s.id, i);
-    return { value: i.target.length, payload: w.reset().bytesField(i.target).bytes().slice() };
+    return { value: i.target.length, payload: i.target.slice() };
   }
 
   function doOpen(req: Request): Answer {

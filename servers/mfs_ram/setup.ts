@@ -52,7 +52,7 @@ export function buildRoutes(mfs: Mfs): Map<number, Route> {
 
   const routes = new Map<number, Route>();
   for (const [op, fn] of fsHandlers(mfs)) routes.set(op, { need: Right.SYSTEM, fn: guard(fn) });
-  for (const [op, r] of fdRoutes(mfs)) routes.set(op, { need: r.need, fn: guard(r.fn) });
+  for (const [op, r] of fdRoutes(mfs)) routes.set(op, { ...r, fn: guard(r.fn) });
   routes.set(MfsRamOp.FSCK, { need: Right.SYSTEM, fn: guard(() => doFsck(mfs)) });
   routes.set(MfsRamOp.STATS, { need: Right.SYSTEM, fn: guard(() => doStats(mfs)) });
   return routes;
@@ -70,8 +70,23 @@ function doFsck(mfs: Mfs): Answer {
 
 function doStats(mfs: Mfs): Answer {
   const { persist, model, arena } = mfs;
+  // Leak checks compare these before and after a workload: what is in use,
+  // not what is allocated for later.
+  let inodes = 0;
+  let unlinked = 0;
+  let dataBytes = 0;
+  for (const s of model.sbs.values()) {
+    for (const i of s.inodes.values()) {
+      inodes++;
+      if (i.nlink === 0) unlinked++;
+      if (i.chunks !== undefined) dataBytes += i.size;
+    }
+  }
+  let openFiles = 0;
+  for (const _ of mfs.opens.all()) openFiles++;
   mfs.w.reset().num(persist.stats.commits).num(persist.stats.checkpoints)
     .num(persist.store.journal.used).num(persist.store.lastSnapshotBytes).num(model.metaBytes)
-    .num(arena.freeChunks);
+    .num(arena.freeChunks).num(inodes).num(unlinked).num(openFiles)
+    .num(arena.chunks - arena.freeChunks).num(dataBytes);
   return { value: 0, payload: mfs.w.bytes().slice() };
 }

@@ -8,17 +8,22 @@
 // the data area and the reply's value is their length. For SETXATTR the pair
 // names where the value is, and the inline value must then be empty. Without
 // the pair, an answer too big for a reply is ERANGE.
+//
+// Requests from the VFS were checked there (xattr_rules.ts); fgetxattr and
+// flistxattr come straight from programs, so they apply the same rules here.
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import { fromUtf8, MAX_INLINE } from "../../kernel/ipc/message.ts";
 import { type Answer, callerData, type Request } from "../../kernel/ipc/server.ts";
+import type { Creds } from "../../kernel/sysmem.ts";
 import { FsOp, XATTR_SIZE_MAX } from "../vfs/fs_protocol.ts";
+import { checkNameLength, checkNamespace, visibleTo, xattrPermission } from "../vfs/xattr_rules.ts";
 import { type Mfs, now, put, readInode, readSb } from "./context.ts";
 import type { Inode } from "./inode.ts";
 import { XATTR_META_BYTES } from "./model.ts";
 import { bytesOf } from "./names.ts";
 import { RecType } from "./records.ts";
-import { checkXattrName, checkXattrSet, listBytes, xattrValue } from "./xattr.ts";
+import { checkXattrName, checkXattrSet, xattrValue } from "./xattr.ts";
 
 type Handler = (req: Request) => Answer;
 
@@ -37,16 +42,16 @@ function deliver(req: Request, bytes: Uint8Array, inline: () => Uint8Array): Ans
   return { value: bytes.length, payload };
 }
 
-/** getxattr: name [, data offset, size] -> the value. */
-export function getXattr(mfs: Mfs, req: Request, i: Inode): Answer {
-  const v = xattrValue(i, checkXattrName(req.args.bytesField()));
+/** The value of `key` [, data offset, size]. */
+function answerValue(mfs: Mfs, req: Request, i: Inode, key: string): Answer {
+  const v = xattrValue(i, key);
   return deliver(req, v, () => mfs.w.reset().bytesField(v).bytes().slice());
 }
 
-/** listxattr: [data offset, size] -> names ("a\0b\0" in the data area, strs inline). */
-export function listXattr(mfs: Mfs, req: Request, i: Inode): Answer {
-  const names = [...(i.xattrs?.keys() ?? [])];
-  const raw = new Uint8Array(listBytes(i));
+/** The names `show` keeps [, data offset, size] ("a\0b\0" in the data area, strs inline). */
+function answerList(mfs: Mfs, req: Request, i: Inode, show: (name: string) => boolean): Answer {
+  const names = [...(i.xattrs?.keys() ?? [])].filter((k) => show(fromUtf8(bytesOf(k))));
+  const raw = new Uint8Array(names.reduce((n, k) => n + k.length + 1, 0));
   let at = 0;
   for (const k of names) {
     raw.set(bytesOf(k), at);
@@ -57,6 +62,42 @@ export function listXattr(mfs: Mfs, req: Request, i: Inode): Answer {
     raw,
     () => mfs.w.reset().strs(names.map((k) => fromUtf8(bytesOf(k)))).bytes().slice(),
   );
+}
+
+/** GETXATTR from the VFS (which checked permissions): name [, data offset, size]. */
+export function getXattr(mfs: Mfs, req: Request, i: Inode): Answer {
+  return answerValue(mfs, req, i, checkXattrName(req.args.bytesField()));
+}
+
+/** LISTXATTR from the VFS (which filters what the caller may see): [data offset, size]. */
+export function listXattr(mfs: Mfs, req: Request, i: Inode): Answer {
+  return answerList(mfs, req, i, () => true);
+}
+
+/** The caller's credentials (EPERM for a sender with none, as the VFS answers). */
+function credsOf(mfs: Mfs, req: Request): Creds {
+  const c = mfs.env.sys.creds(req.pid);
+  if (c === undefined) throw new ErrnoError(Errno.EPERM, `no credentials for pid ${req.pid}`);
+  return c;
+}
+
+/**
+ * fgetxattr straight from a program: name [, data offset, size]. No VFS on
+ * this path, so the VFS's checks are made here, in Linux's order.
+ */
+export function fgetXattr(mfs: Mfs, req: Request, i: Inode): Answer {
+  const bytes = req.args.bytesField();
+  checkNameLength(bytes);
+  const name = fromUtf8(bytes);
+  xattrPermission(credsOf(mfs, req), i, name, false);
+  checkNamespace(name);
+  return answerValue(mfs, req, i, checkXattrName(bytes));
+}
+
+/** flistxattr straight from a program: [data offset, size]; trusted.* for root only. */
+export function flistXattr(mfs: Mfs, req: Request, i: Inode): Answer {
+  const c = credsOf(mfs, req);
+  return answerList(mfs, req, i, (name) => visibleTo(c, name));
 }
 
 /** The xattr FsOps, by opcode. */

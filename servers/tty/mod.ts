@@ -3,12 +3,15 @@
 
 /** Kernel-only requests. */
 export const TtyOp = {
-  OPEN: 0x8201, // holder pid, open flags -> root capability (slot, gen) of a new console open file
+  /** holder pid, open flags[, minor: 1 console (default), 0 tty] -> root capability (slot, gen). */
+  OPEN: 0x8201,
 } as const;
 
 /** Console device numbers (/dev/console is 5:1 on Linux). */
 export const CONSOLE_MAJOR = 5;
 export const CONSOLE_MINOR = 1;
+/** /dev/tty, the caller's controlling terminal: here always the console, as 5:0. */
+export const TTY_MINOR = 0;
 
 import { DISCIPLINE_STATE_BYTES } from "./discipline_state.ts";
 import { OPENS_BYTES } from "./opens.ts";

@@ -2,20 +2,22 @@
 // this server, so that they outlive a crash of its Worker.
 //
 // Layout (i32 words): [0] next open id, [1] foreground process group,
-// then MAX_OPENS records of 4 words: id (0 = free), open flags, slot, gen of
-// the root capability minted for the VFS. A restarted tty server reads the
+// then MAX_OPENS records of 5 words: id (0 = free), open flags, slot, gen of
+// the root capability minted for the VFS, and the device minor opened
+// (1 /dev/console, 0 /dev/tty: fstat tells them apart). A restarted tty server reads the
 // records back and keeps those capabilities (CapTable.adoptRange), so every
 // fd on the console keeps working; only calls in flight at the crash fail.
 
 export const MAX_OPENS = 1024;
 const HEADER_WORDS = 4;
-const RECORD_WORDS = 4;
+const RECORD_WORDS = 5;
 export const OPENS_BYTES = (HEADER_WORDS + MAX_OPENS * RECORD_WORDS) * 4;
 
 export interface ConsoleOpen {
   id: number;
   flags: number;
   root: { slot: number; gen: number };
+  minor: number;
 }
 
 export class Opens {
@@ -49,7 +51,12 @@ export class Opens {
     if (r === undefined) return undefined;
     const base = HEADER_WORDS + r * RECORD_WORDS;
     const i32 = this.#i32;
-    return { id, flags: i32[base + 1], root: { slot: i32[base + 2], gen: i32[base + 3] >>> 0 } };
+    return {
+      id,
+      flags: i32[base + 1],
+      root: { slot: i32[base + 2], gen: i32[base + 3] >>> 0 },
+      minor: i32[base + 4],
+    };
   }
 
   add(o: ConsoleOpen): boolean {
@@ -59,6 +66,7 @@ export class Opens {
       this.#i32[base + 1] = o.flags;
       this.#i32[base + 2] = o.root.slot;
       this.#i32[base + 3] = o.root.gen;
+      this.#i32[base + 4] = o.minor;
       this.#i32[base] = o.id; // last: a record is valid once its id is set
       this.#index.set(o.id, r);
       return true;

@@ -5,14 +5,14 @@ import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import { ALL_RIGHTS, Right } from "../../kernel/cap/rights.ts";
 import { O, TCGETS, TCSETS, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP } from "../../kernel/fcntl.ts";
 import { PayloadWriter } from "../../kernel/ipc/message.ts";
-import { type Answer, callerData, type Request, type Route } from "../../kernel/ipc/server.ts";
+import { type Answer, callerBuffer, type Request, type Route } from "../../kernel/ipc/server.ts";
 import type { ServerEnv, ServerParts } from "../../kernel/ipc/server_runtime.ts";
 import { encodeStat, makedev, nowTimespec, S } from "../../kernel/stat.ts";
 import { Sys } from "../../kernel/syscalls.ts";
 import { ObjectOp } from "../vfs/mod.ts";
 import { decodeTermios, encodeTermios, TERMIOS_BYTES } from "./line_discipline.ts";
 import { DisciplineState } from "./discipline_state.ts";
-import { CONSOLE_MAJOR, CONSOLE_MINOR, TtyOp } from "./mod.ts";
+import { CONSOLE_MAJOR, CONSOLE_MINOR, TTY_MINOR, TtyOp } from "./mod.ts";
 import { Opens } from "./opens.ts";
 import { InputQueue } from "./input.ts";
 
@@ -129,31 +129,44 @@ export function createTty(env: ServerEnv): ServerParts {
   function doOpen(req: Request): Answer {
     const holder = req.args.int(1);
     const flags = req.args.int(0);
+    const minor = req.args.remaining > 0 ? req.args.int(TTY_MINOR, CONSOLE_MINOR) : CONSOLE_MINOR;
     const id = opens.nextId();
     const root = env.caps.mint(env.init.endpoint, ALL_RIGHTS, holder, id);
-    if (!opens.add({ id, flags, root })) {
+    if (!opens.add({ id, flags, root, minor })) {
       env.caps.free(root);
       throw new ErrnoError(Errno.ENFILE, "too many console opens");
     }
     return { value: id, payload: w.reset().num(root.slot).num(root.gen).bytes().slice() };
   }
 
-  function doRelease(req: Request): Answer {
+  /** Only the root capability (the VFS's) may end an open file or change its flags. */
+  function rootOf(req: Request) {
     const o = openOf(req);
+    if (req.capSlot !== o.root.slot || req.capGen !== o.root.gen) {
+      throw new ErrnoError(Errno.EPERM, "needs the open file's root capability");
+    }
+    return o;
+  }
+
+  function doRelease(req: Request): Answer {
+    const o = rootOf(req);
     opens.remove(req.object);
     env.caps.free(o.root);
     return 0;
   }
 
   function doSetfl(req: Request): Answer {
-    openOf(req);
+    rootOf(req);
+    if (!Number.isInteger(req.value) || req.value < 0 || req.value > 0x7fffffff) {
+      throw new ErrnoError(Errno.EINVAL, "flags");
+    }
     opens.setFlags(req.object, req.value);
     return 0;
   }
 
   function doRead(req: Request): Answer | Promise<Answer> {
     const o = openOf(req);
-    const sink = callerData(req, req.args.int(0), req.value);
+    const sink = callerBuffer(req, req.value);
     if (sink.length === 0) return 0;
     startInput();
     return new Promise<number>((resolve, reject) => {
@@ -169,21 +182,21 @@ export function createTty(env: ServerEnv): ServerParts {
 
   function doWrite(req: Request): Answer {
     openOf(req);
-    const src = callerData(req, req.args.int(0), req.value);
+    const src = callerBuffer(req, req.value);
     output(src);
     return src.length;
   }
 
   function doFstat(req: Request): Answer {
-    openOf(req);
+    const o = openOf(req);
     const st = encodeStat({
       dev: 6,
-      ino: 1 + CONSOLE_MINOR,
+      ino: 1 + o.minor,
       nlink: 1,
-      mode: S.IFCHR | 0o600,
+      mode: S.IFCHR | (o.minor === TTY_MINOR ? 0o666 : 0o600),
       uid: 0,
-      gid: 5,
-      rdev: makedev(CONSOLE_MAJOR, CONSOLE_MINOR),
+      gid: 0, // as the nodes the root filesystem makes in /dev (kernel/rootfs.ts)
+      rdev: makedev(CONSOLE_MAJOR, o.minor),
       size: 0,
       blksize: 1024,
       blocks: 0,

@@ -4,7 +4,7 @@
 // Any other device number has no driver: ENXIO, as Linux says.
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
-import { makedev, S, type Stat } from "../../kernel/stat.ts";
+import { major, makedev, minor, S, type Stat } from "../../kernel/stat.ts";
 import type { LocalFile } from "./vfs.ts";
 
 export const MEM_MAJOR = 1;
@@ -12,13 +12,8 @@ export const Mem = { NULL: 3, ZERO: 5, FULL: 7, RANDOM: 8, URANDOM: 9 } as const
 export const TTY_MAJOR = 5;
 export const Tty = { TTY: 0, CONSOLE: 1 } as const;
 
-export function major(dev: number): number {
-  return ((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfff);
-}
-
-export function minor(dev: number): number {
-  return (dev & 0xff) | ((dev >> 12) & ~0xff);
-}
+// dev_t numbers reach past 32 bits: no JS bit operators on them (kernel/stat.ts has BigInt).
+export { major, minor };
 
 /** The device nodes a boot creates in /dev: name, mode, rdev. */
 export const STANDARD_NODES: Array<{ name: string; mode: number; rdev: number }> = [
@@ -56,6 +51,15 @@ export class MemDevice implements LocalFile {
   writeTo(_req: unknown, src: Uint8Array): number {
     if (this.minorNo === Mem.FULL) throw new ErrnoError(Errno.ENOSPC, "/dev/full");
     return src.length; // null, zero: discarded; random: would stir the pool
+  }
+
+  /** A memory device has no position: pread and pwrite are read and write. */
+  pread(sink: Uint8Array): number {
+    return this.read(undefined, sink);
+  }
+
+  pwrite(src: Uint8Array): number {
+    return this.writeTo(undefined, src);
   }
 
   lseek(): number {

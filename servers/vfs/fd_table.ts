@@ -34,6 +34,12 @@ export interface Ofd {
   node?: Loc;
   /** The path it was opened by (for /proc/PID/fd). */
   path?: string;
+  /**
+   * Lost with a previous VFS (a pipe, a device: what the VFS served itself):
+   * its fds keep their numbers, so nothing else is opened under them, until
+   * closed; every call on them fails.
+   */
+  lost?: boolean;
 }
 
 export interface FdEntry {
@@ -60,6 +66,8 @@ export interface FdJournal {
 /** One process's fds. */
 export class FdTable {
   readonly entries = new Map<number, FdEntry>();
+  /** Its process ended: a call that was in flight then must not add fds (nothing would close them). */
+  #retired = false;
 
   constructor(
     readonly pid: number,
@@ -88,6 +96,8 @@ export class FdTable {
 
   /** Put `ofd` at `fd` (which must be free). */
   install(fd: number, ofd: Ofd, cloexec: boolean): FdEntry {
+    if (this.#retired) throw new ErrnoError(Errno.ESRCH, `pid ${this.pid} ended`);
+    if (ofd.lost) throw new ErrnoError(Errno.EIO, `open file ${ofd.id} was lost with the VFS`);
     if (fd < 0 || fd >= MAX_FDS) throw new ErrnoError(Errno.EBADF, `fd ${fd}`);
     if (this.entries.has(fd)) throw new Error(`install over open fd ${fd}`); // a bug: callers close first
     const cap = this.caps.derive(ofd.root, fdRights(ofd.flags), this.pid);
@@ -113,6 +123,7 @@ export class FdTable {
     const e = this.get(oldfd);
     if (newfd < 0 || newfd >= MAX_FDS) throw new ErrnoError(Errno.EBADF, `fd ${newfd}`);
     if (newfd === oldfd) return newfd;
+    if (e.ofd.lost) throw new ErrnoError(Errno.EIO, `fd ${oldfd} was lost with the VFS`);
     // Take the reference first so closing newfd cannot release a shared Ofd.
     e.ofd.refs++;
     if (this.entries.has(newfd)) this.close(newfd);
@@ -126,6 +137,12 @@ export class FdTable {
     for (const fd of [...this.entries.keys()]) this.close(fd);
   }
 
+  /** The process ended: close everything, and take no fd from now on. */
+  retire(): void {
+    this.#retired = true;
+    this.closeAll();
+  }
+
   /** Close fds marked close-on-exec. */
   closeOnExec(): void {
     for (const [fd, e] of [...this.entries]) if (e.cloexec) this.close(fd);
@@ -134,7 +151,8 @@ export class FdTable {
   /** A copy of this table for a new process (same Ofds, new capabilities). */
   fork(childPid: number): FdTable {
     const child = new FdTable(childPid, this.caps, this.onRelease, this.journal);
-    for (const [fd, e] of this.entries) child.install(fd, e.ofd, e.cloexec);
+    // A lost fd is not inherited: the child never learned its number.
+    for (const [fd, e] of this.entries) if (!e.ofd.lost) child.install(fd, e.ofd, e.cloexec);
     return child;
   }
 }

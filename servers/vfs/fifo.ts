@@ -4,6 +4,8 @@
 //   - O_WRONLY waits for a reader; with O_NONBLOCK and no reader: ENXIO;
 //   - O_RDWR never waits (it is both).
 // When the last end closes, the pipe and anything left in it go away.
+// An open that waits counts as a reader or writer already (as Linux's
+// fifo_open); when its process ends meanwhile (forget), it is undone.
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import { O } from "../../kernel/fcntl.ts";
@@ -13,7 +15,7 @@ import { Pipe, PipeEnd } from "./pipe.ts";
 interface Fifo {
   pipe: Pipe;
   /** Opens waiting for the other side. */
-  waiters: Array<{ wantReader: boolean; go: () => void }>;
+  waiters: Array<{ wantReader: boolean; area: number; go: () => void; fail: (e: Error) => void }>;
   opens: number;
 }
 
@@ -28,6 +30,7 @@ export class Fifos {
     uid: number,
     gid: number,
     statOf: () => Stat | Promise<Stat>,
+    area = -1,
   ): Promise<PipeEnd> {
     let f = this.#fifos.get(key);
     if (f === undefined) {
@@ -61,8 +64,32 @@ export class Fifos {
     if (mode === O.RDWR || nonblock) return end;
     const needReader = mode === O.WRONLY;
     if (needReader ? fifo.pipe.readers > 0 : fifo.pipe.writers > 0) return end;
-    await new Promise<void>((go) => fifo.waiters.push({ wantReader: needReader, go }));
+    try {
+      await new Promise<void>((go, fail) =>
+        fifo.waiters.push({ wantReader: needReader, area, go, fail })
+      );
+    } catch (err) {
+      end.release();
+      throw err;
+    }
     return end;
+  }
+
+  /** The process on `area` ended: its opens waiting for the other side are void. */
+  forget(area: number): void {
+    for (const f of this.#fifos.values()) {
+      const gone = f.waiters.filter((w) => w.area === area);
+      if (gone.length === 0) continue;
+      f.waiters = f.waiters.filter((w) => w.area !== area);
+      for (const w of gone) w.fail(new ErrnoError(Errno.EINTR, "the opener ended"));
+    }
+  }
+
+  /** FIFOs with a pipe now, and opens waiting for their other side (/proc/mello/vfs). */
+  counts(): { fifos: number; openWaiters: number } {
+    let openWaiters = 0;
+    for (const f of this.#fifos.values()) openWaiters += f.waiters.length;
+    return { fifos: this.#fifos.size, openWaiters };
   }
 
   #dropIfUnused(key: string, f: Fifo): void {

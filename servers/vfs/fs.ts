@@ -4,10 +4,26 @@
 //   - local filesystems the VFS implements itself (procfs).
 // Every method throws ErrnoError with the server's errno.
 
-import { ErrnoError } from "../../kernel/errno.ts";
+import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import type { AsyncClient } from "../../kernel/ipc/client_async.ts";
 import { type CapToken, PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
+import { type DataSlots, slotsOf } from "./data_slots.ts";
 import { type Attrs, decodeAttrs, decodeStatfs, FsOp, type StatfsRecord } from "./fs_protocol.ts";
+
+const EMPTY = new Uint8Array(0);
+const decoder = new TextDecoder();
+
+/** A listxattr(2) list ("a\0b\0") as names. */
+export function splitNames(raw: Uint8Array): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] !== 0) continue;
+    out.push(decoder.decode(raw.subarray(start, i)));
+    start = i + 1;
+  }
+  return out;
+}
 
 /** An open file a filesystem server holds for the VFS. */
 export interface OpenedFile {
@@ -74,6 +90,7 @@ export interface Fs {
   ): Promise<Attrs | undefined>;
   readlink(sb: number, ino: number, cause?: Cause): Promise<string>;
   open(sb: number, ino: number, flags: number, holder: number, cause?: Cause): Promise<OpenedFile>;
+  /** The whole value (up to 64 KiB); the VFS applies the caller's size. */
   getxattr(sb: number, ino: number, name: string, cause?: Cause): Promise<Uint8Array>;
   setxattr(
     sb: number,
@@ -83,6 +100,7 @@ export interface Fs {
     flags: number,
     cause?: Cause,
   ): Promise<void>;
+  /** Every name; the VFS filters what the caller may see and applies its size. */
   listxattr(sb: number, ino: number, cause?: Cause): Promise<string[]>;
   removexattr(sb: number, ino: number, name: string, cause?: Cause): Promise<void>;
   statfs(sb: number, cause?: Cause): Promise<StatfsRecord>;
@@ -103,8 +121,26 @@ export interface SetAttrArgs {
 /** A filesystem server reached by messages. */
 export class RemoteFs implements Fs {
   readonly #w = new PayloadWriter();
+  readonly #slots: DataSlots;
 
-  constructor(readonly ep: number, readonly client: AsyncClient, readonly cap: CapToken) {}
+  /**
+   * Called when the server has restarted since our last reply. A call that
+   * failed with EIO then may have been done all the same (its reply was lost
+   * with the old Worker), so names cached from before may be stale.
+   */
+  onRestart?: () => void;
+  #epoch = -1;
+
+  constructor(readonly ep: number, readonly client: AsyncClient, readonly cap: CapToken) {
+    this.#slots = slotsOf(client.area);
+  }
+
+  #noticeRestart(): void {
+    const epoch = this.client.area.channel(this.ep).epoch;
+    if (epoch === this.#epoch) return;
+    if (this.#epoch !== -1) this.onRestart?.();
+    this.#epoch = epoch;
+  }
 
   async #call(
     op: number,
@@ -117,6 +153,7 @@ export class RemoteFs implements Fs {
       traceId: cause?.traceId ?? 0,
       traced: cause?.traced ?? false,
     });
+    this.#noticeRestart();
     if (rep.errno !== 0) throw new ErrnoError(rep.errno, `fs op 0x${op.toString(16)}`);
     return { value: rep.value, r: new PayloadReader(rep.payload) };
   }
@@ -216,7 +253,8 @@ export class RemoteFs implements Fs {
     return value !== 0 && r.remaining > 0 ? decodeAttrs(r) : undefined;
   }
   async readlink(sb: number, ino: number, cause?: Cause) {
-    return (await this.#call(FsOp.READLINK, (w) => w.num(sb).num(ino), cause)).r.str();
+    const { r } = await this.#call(FsOp.READLINK, (w) => w.num(sb).num(ino), cause);
+    return decoder.decode(r.bytes);
   }
   async open(
     sb: number,
@@ -233,11 +271,19 @@ export class RemoteFs implements Fs {
     const root = { slot: r.int(0), gen: r.int(0, 2 ** 32) };
     return { id: value, root, attrs: decodeAttrs(r) };
   }
-  async getxattr(sb: number, ino: number, name: string, cause?: Cause) {
-    return (await this.#call(FsOp.GETXATTR, (w) => w.num(sb).num(ino).str(name), cause)).r
-      .bytesField().slice();
+  // xattr values and name lists may exceed one message (64 KiB each): they
+  // travel through a slot of the VFS's own data area (data_slots.ts).
+  getxattr(sb: number, ino: number, name: string, cause?: Cause) {
+    return this.#slots.with(async (slot) => {
+      const { value } = await this.#call(
+        FsOp.GETXATTR,
+        (w) => w.num(sb).num(ino).str(name).num(slot.off).num(slot.bytes.length),
+        cause,
+      );
+      return slot.bytes.slice(0, value);
+    });
   }
-  async setxattr(
+  setxattr(
     sb: number,
     ino: number,
     name: string,
@@ -245,14 +291,26 @@ export class RemoteFs implements Fs {
     flags: number,
     cause?: Cause,
   ) {
-    await this.#call(
-      FsOp.SETXATTR,
-      (w) => w.num(sb).num(ino).str(name).bytesField(value).num(flags),
-      cause,
-    );
+    return this.#slots.with(async (slot) => {
+      if (value.length > slot.bytes.length) throw new ErrnoError(Errno.E2BIG, "xattr value");
+      slot.bytes.set(value);
+      await this.#call(
+        FsOp.SETXATTR,
+        (w) =>
+          w.num(sb).num(ino).str(name).bytesField(EMPTY).num(flags).num(slot.off).num(value.length),
+        cause,
+      );
+    });
   }
-  async listxattr(sb: number, ino: number, cause?: Cause) {
-    return (await this.#call(FsOp.LISTXATTR, (w) => w.num(sb).num(ino), cause)).r.strs();
+  listxattr(sb: number, ino: number, cause?: Cause) {
+    return this.#slots.with(async (slot) => {
+      const { value } = await this.#call(
+        FsOp.LISTXATTR,
+        (w) => w.num(sb).num(ino).num(slot.off).num(slot.bytes.length),
+        cause,
+      );
+      return splitNames(slot.bytes.subarray(0, value));
+    });
   }
   async removexattr(sb: number, ino: number, name: string, cause?: Cause) {
     await this.#call(FsOp.REMOVEXATTR, (w) => w.num(sb).num(ino).str(name), cause);

@@ -13,7 +13,8 @@
 //     getdents64, fstatfs, fgetxattr, flistxattr and ioctl straight to the
 //     filesystem server with their fd's capability (one hop), and the server
 //     checks that capability's rights (READ for reads, WRITE for writes, STAT
-//     for fstat and lseek, CONTROL for ioctl).
+//     for fstat and lseek, CONTROL for ioctl). fgetxattr and flistxattr also
+//     apply the VFS's xattr rules there (xattr_rules.ts): no VFS on the path.
 //   - ObjectOp.RELEASE (servers/vfs/mod.ts) ends an open file (last close).
 //
 // Every FsOp request starts with the superblock id (one server may hold many
@@ -54,18 +55,31 @@ export const FsOp = {
    * The server enforces EEXIST, ENOTEMPTY, EISDIR, ENOTDIR and EINVAL (a directory into itself).
    */
   RENAME: 0x830c,
-  /** sb, ino -> payload: target (str). */
+  /** sb, ino -> value: target bytes; payload: the target, bare (4095 bytes fit one reply). */
   READLINK: 0x830d,
   /**
    * sb, ino, open flags, holder pid -> value: open file id; payload: root capability slot,
    * gen, then Attrs. O_TRUNC truncates; O_APPEND, O_NONBLOCK, O_DIRECT are kept per open file.
    */
   OPEN: 0x830e,
-  /** sb, ino, name -> payload: value (bytes field) (ENODATA, ERANGE never: no size limit here). */
+  // The xattr ops end with an optional (data offset, size) pair naming bytes
+  // of the sender's data area; the VFS always sends it (a 64 KiB slot of its
+  // own area, data_slots.ts), so values and lists up to 64 KiB pass. Without
+  // it, values travel inline and an answer too big for a reply is ERANGE.
+  /**
+   * sb, ino, name [, data offset, size] -> value: the value's length; the value at the offset
+   * (size 0: the length only; ERANGE when longer than size), or inline as a bytes field (ENODATA).
+   */
   GETXATTR: 0x830f,
-  /** sb, ino, name, value (bytes field), flags (XATTR_CREATE 1, XATTR_REPLACE 2) -> () */
+  /**
+   * sb, ino, name, value (bytes field; empty with the pair), flags (XATTR_CREATE 1,
+   * XATTR_REPLACE 2) [, data offset, length of the value there] -> () (EEXIST, ENODATA, E2BIG).
+   */
   SETXATTR: 0x8310,
-  /** sb, ino -> payload: names (strs). */
+  /**
+   * sb, ino [, data offset, size] -> value: the list's length; "name\0name\0" at the offset (size
+   * rules as GETXATTR), or inline as strs. Every name: the VFS filters what the caller may see.
+   */
   LISTXATTR: 0x8311,
   /** sb, ino, name -> () (ENODATA). */
   REMOVEXATTR: 0x8312,
@@ -85,6 +99,8 @@ export const SetAttr = {
   MTIME: 32,
   ATIME_NOW: 64,
   MTIME_NOW: 128,
+  /** ctime alone (chown(-1, -1)); every other change stamps ctime anyway. */
+  CTIME: 256,
 } as const;
 
 /** An inode's attributes, as LOOKUP, GETATTR and the creating ops answer. */

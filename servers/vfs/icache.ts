@@ -23,6 +23,12 @@ export interface Inode {
   target?: string;
   /** Open files and cwds that hold it. */
   refs: number;
+  /**
+   * A directory removed while something still held it (a cwd): out of the
+   * cache, so that a new inode given its number is a new entry; lookups in
+   * it are ENOENT, and it reports a link count of 0, as Linux's do.
+   */
+  dead?: boolean;
 }
 
 export class InodeCache {
@@ -64,6 +70,11 @@ export class InodeCache {
     if (n !== undefined && n.refs === 0) this.#map.delete(k);
   }
 
+  /** Take (mount, ino) out even if held: its holders keep the object, the cache forgets it. */
+  forget(mount: number, ino: number): void {
+    this.#map.delete(InodeCache.key(mount, ino));
+  }
+
   dropMount(mount: number): void {
     const prefix = `${mount}:`;
     for (const k of [...this.#map.keys()]) if (k.startsWith(prefix)) this.#map.delete(k);
@@ -75,6 +86,18 @@ export class InodeCache {
       if (this.#map.size <= ICACHE_ENTRIES) return;
       if (n.refs === 0) this.#map.delete(k);
     }
+  }
+
+  /** Inodes something holds (open files, cwds, mount roots) and their references. */
+  referenced(): { inodes: number; refs: number } {
+    let inodes = 0;
+    let refs = 0;
+    for (const n of this.#map.values()) {
+      if (n.refs === 0) continue;
+      inodes++;
+      refs += n.refs;
+    }
+    return { inodes, refs };
   }
 
   get size(): number {

@@ -73,6 +73,7 @@ export class Namespace {
 
   /** Look `name` up in directory `dir` (no permission check here). */
   async child(dir: Loc, name: string, cause?: Cause): Promise<Loc> {
+    if (dir.node.dead) throw new ErrnoError(Errno.ENOENT, `${name}: directory removed`);
     const m = dir.mount;
     // /proc changes under us (processes come and go): never cached.
     const cacheable = m.fstype !== "proc";
@@ -216,6 +217,7 @@ export class Namespace {
     const parts: string[] = [];
     let cur = at;
     for (let guard = 0; guard < 4096; guard++) {
+      if (cur.node.dead) throw new ErrnoError(Errno.ENOENT, "getcwd: directory removed");
       if (cur.mount.id === root.mount.id && cur.node.ino === root.node.ino) {
         return "/" + parts.reverse().join("/");
       }

@@ -43,8 +43,13 @@ export async function createVfs(env: ServerEnv): Promise<ServerParts> {
       if (ep === undefined || env.init.endpointCaps[ep] === undefined) return undefined;
       let fs = remote.get(ep);
       if (fs === undefined) {
-        fs = new RemoteFs(ep, env.client, capFor(ep));
-        remote.set(ep, fs);
+        const served = new RemoteFs(ep, env.client, capFor(ep));
+        // What it did for a call whose reply was lost may have changed names.
+        served.onRestart = () => {
+          for (const m of vfs.mounts.list()) if (m.fs === served) vfs.ns.dcache.dropMount(m.id);
+        };
+        remote.set(ep, served);
+        fs = served;
       }
       return { ep, fs };
     },
@@ -105,8 +110,6 @@ export async function createVfs(env: ServerEnv): Promise<ServerParts> {
   return {
     routes,
     keepSlots,
-    onDetach: (areaId) => {
-      for (const f of vfs.locals.values()) f.forget?.(areaId);
-    },
+    onDetach: (areaId) => vfs.forgetArea(areaId),
   };
 }

@@ -4,11 +4,18 @@
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import { Right } from "../../kernel/cap/rights.ts";
-import { F, FD_CLOEXEC, O, SETFL_MASK } from "../../kernel/fcntl.ts";
+import { F, FD_CLOEXEC, MS, O, SETFL_MASK } from "../../kernel/fcntl.ts";
 import { PayloadWriter } from "../../kernel/ipc/message.ts";
-import { type Answer, callerData, type Request, type Route } from "../../kernel/ipc/server.ts";
+import {
+  type Answer,
+  callerBuffer,
+  callerData,
+  type Request,
+  type Route,
+} from "../../kernel/ipc/server.ts";
 import { encodeStat, nowTimespec, S, type Timespec } from "../../kernel/stat.ts";
-import { Sys } from "../../kernel/syscalls.ts";
+import { Sys, sysName } from "../../kernel/syscalls.ts";
+import { encodeStatfs, type StatfsRecord } from "./fs_protocol.ts";
 import type { FdEntry, FdTable } from "./fd_table.ts";
 import {
   decodeActions,
@@ -18,7 +25,7 @@ import {
   ObjectOp,
   VfsOp,
 } from "./mod.ts";
-import { PIPEFS_DEV } from "./params.ts";
+import { MAX_FDS, PIPEFS_DEV } from "./params.ts";
 import { Pipe, PipeEnd } from "./pipe.ts";
 import type { Vfs } from "./vfs.ts";
 
@@ -110,7 +117,8 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
     switch (cmd) {
       case F.DUPFD:
       case F.DUPFD_CLOEXEC: {
-        if (arg < 0) throw new ErrnoError(Errno.EINVAL, "F_DUPFD below 0");
+        // Linux: a start outside [0, RLIMIT_NOFILE) is EINVAL (EMFILE is for a full table).
+        if (arg < 0 || arg >= MAX_FDS) throw new ErrnoError(Errno.EINVAL, "F_DUPFD start");
         const nfd = t.lowestFree(arg);
         return routeAnswer(nfd, [routeOf(nfd, t.install(nfd, e.ofd, cmd === F.DUPFD_CLOEXEC))]);
       }
@@ -142,15 +150,52 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
   function doRead(req: Request): Answer | Promise<Answer> {
     const { file, ofd } = vfs.local(req.object);
     if (file.read === undefined) throw new ErrnoError(Errno.EINVAL, "not readable");
-    const sink = callerData(req, req.args.int(0), req.value);
+    const sink = callerBuffer(req, req.value);
     return file.read(req, sink, (ofd.flags & O.NONBLOCK) !== 0, ofd);
   }
 
   function doWrite(req: Request): Answer | Promise<Answer> {
     const { file, ofd } = vfs.local(req.object);
     if (file.writeTo === undefined) throw new ErrnoError(Errno.EINVAL, "not writable");
-    const src = callerData(req, req.args.int(0), req.value);
+    const src = callerBuffer(req, req.value);
     return file.writeTo(req, src, (ofd.flags & O.NONBLOCK) !== 0, ofd);
+  }
+
+  function doPread(req: Request): Answer {
+    const { file } = vfs.local(req.object);
+    const dataOff = req.args.num(); // checked by callerData (EFAULT)
+    const pos = req.args.int();
+    if (pos < 0) throw new ErrnoError(Errno.EINVAL, "negative offset");
+    if (file.pread === undefined) {
+      throw new ErrnoError(file.getdents !== undefined ? Errno.EISDIR : Errno.ESPIPE, "pread64");
+    }
+    return file.pread(callerData(req, dataOff, req.value), pos);
+  }
+
+  function doPwrite(req: Request): Answer {
+    const { file } = vfs.local(req.object);
+    const dataOff = req.args.num(); // checked by callerData (EFAULT)
+    const pos = req.args.int();
+    if (pos < 0) throw new ErrnoError(Errno.EINVAL, "negative offset");
+    if (file.pwrite === undefined) throw new ErrnoError(Errno.ESPIPE, "pwrite64");
+    return file.pwrite(callerData(req, dataOff, req.value), pos);
+  }
+
+  /** Pipes, devices and /proc files cannot be truncated or synced: EINVAL, as Linux. */
+  function doNotRegular(req: Request): Answer {
+    vfs.local(req.object);
+    throw new ErrnoError(Errno.EINVAL, `${sysName(req.op)} of a special file`);
+  }
+
+  async function doFstatfs(req: Request): Promise<Answer> {
+    const { ofd } = vfs.local(req.object);
+    const m = ofd.node?.mount;
+    let s = PIPEFS_STATFS;
+    if (m !== undefined) {
+      s = await m.fs.statfs(m.sb);
+      s.flags |= m.flags & (MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC);
+    }
+    return { value: 0, payload: encodeStatfs(w.reset(), s).bytes().slice() };
   }
 
   async function doFstat(req: Request): Promise<Answer> {
@@ -175,7 +220,7 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
   async function doGetdents(req: Request): Promise<Answer> {
     const { file, ofd } = vfs.local(req.object);
     if (file.getdents === undefined) throw new ErrnoError(Errno.ENOTDIR, "getdents64");
-    return await file.getdents(callerData(req, req.args.int(0), req.value), ofd);
+    return await file.getdents(callerBuffer(req, req.value), ofd);
   }
 
   // --- kernel requests ---
@@ -214,7 +259,7 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
   function doExit(req: Request): Answer {
     const pid = req.args.int(1);
     const areaId = req.args.remaining > 0 ? req.args.int(0) : -1;
-    if (areaId >= 0) forgetArea(areaId);
+    if (areaId >= 0) vfs.forgetArea(areaId);
     vfs.dropCtx(pid);
     return 0;
   }
@@ -241,11 +286,6 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
     return routeAnswer(0, routes(vfs.ctx(req.args.int(1)).table));
   }
 
-  /** The process on `areaId` ended: its pending reads and writes are void. */
-  function forgetArea(areaId: number): void {
-    for (const f of vfs.locals.values()) f.forget?.(areaId);
-  }
-
   return new Map<number, Route>([
     [Sys.close, { need: Right.CALL, fn: doClose }],
     [Sys.dup, { need: Right.CALL, fn: doDup }],
@@ -258,6 +298,12 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
     // readv/writev arrive as one contiguous transfer: the library scatters and gathers.
     [Sys.readv, { need: Right.READ, fn: doRead }],
     [Sys.writev, { need: Right.WRITE, fn: doWrite }],
+    [Sys.pread64, { need: Right.READ, fn: doPread }],
+    [Sys.pwrite64, { need: Right.WRITE, fn: doPwrite }],
+    [Sys.ftruncate, { need: Right.WRITE, denied: Errno.EINVAL, fn: doNotRegular }],
+    [Sys.fsync, { need: 0, fn: doNotRegular }],
+    [Sys.fdatasync, { need: 0, fn: doNotRegular }],
+    [Sys.fstatfs, { need: Right.STAT, fn: doFstatfs }],
     [Sys.fstat, { need: Right.STAT, fn: doFstat }],
     [Sys.lseek, { need: Right.STAT, fn: doLseek }],
     [Sys.ioctl, { need: Right.CONTROL, fn: doIoctl }],
@@ -269,6 +315,21 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
     [VfsOp.FDS, { need: Right.SYSTEM, fn: doFds }],
   ]);
 }
+
+/** statfs of a pipe: Linux's pipefs (PIPEFS_MAGIC, ST_VALID). */
+const PIPEFS_STATFS: StatfsRecord = {
+  type: 0x50495045,
+  bsize: 4096,
+  blocks: 0,
+  bfree: 0,
+  bavail: 0,
+  files: 0,
+  ffree: 0,
+  fsid: PIPEFS_DEV,
+  namelen: 255,
+  frsize: 4096,
+  flags: 0x20,
+};
 
 /** struct stat of a pipe (pipefs, as Linux shows it). */
 export function pipeStat(pipe: Pipe, born: Timespec) {

@@ -21,12 +21,10 @@ import {
   UTIME_OMIT,
   W_OK,
   X_OK,
-  XATTR_CREATE,
-  XATTR_REPLACE,
 } from "../../kernel/fcntl.ts";
-import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
-import type { Answer, Request, Route } from "../../kernel/ipc/server.ts";
-import { encodeStat, makedev, nowTimespec, S, type Stat } from "../../kernel/stat.ts";
+import { MAX_INLINE, PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
+import { type Answer, callerData, type Request, type Route } from "../../kernel/ipc/server.ts";
+import { decodeStat, encodeStat, makedev, nowTimespec, S, type Stat } from "../../kernel/stat.ts";
 import { Sys } from "../../kernel/syscalls.ts";
 import type { Creds } from "../../kernel/sysmem.ts";
 import { encodeRoutes, VfsOp } from "./mod.ts";
@@ -38,12 +36,12 @@ import {
   NAME_MAX,
   PATH_MAX,
   SetAttr,
-  XATTR_NAME_MAX,
   XATTR_SIZE_MAX,
 } from "./fs_protocol.ts";
 import type { Cause, Fs, SetAttrArgs } from "./fs.ts";
 import { isDir, isSymlink, type Loc, type ParentLoc } from "./namei.ts";
 import {
+  inGroup,
   MAY_EXEC,
   MAY_READ,
   MAY_WRITE,
@@ -53,14 +51,29 @@ import {
   requireOwner,
 } from "./perm.ts";
 import type { Mount } from "./mount.ts";
-import { isMemDevice, isTtyDevice, MemDevice, minor } from "./devices.ts";
-import { Fifos } from "./fifo.ts";
+import { isMemDevice, isTtyDevice, major, MemDevice, minor } from "./devices.ts";
 import { ProcFs } from "./procfs.ts";
+import { DeadDir } from "./dead_dir.ts";
+import { SYMLINK_MAX_HOPS } from "./params.ts";
 import type { FdEntry } from "./fd_table.ts";
+import { type AclEntry, aclMode, checkAcl, parseAcl } from "./posix_acl.ts";
+import {
+  ACL_ACCESS,
+  ACL_DEFAULT,
+  checkNameLength,
+  checkNamespace,
+  checkSetArgs,
+  FILE_CAPS,
+  fileCapsValue,
+  isAclName,
+  visibleTo,
+  xattrPermission,
+} from "./xattr_rules.ts";
 import type { Vfs } from "./vfs.ts";
 import { TtyOp } from "../tty/mod.ts";
 
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 const TTY_EP = 2;
 
 /** What the path handlers need besides the VFS state. */
@@ -74,7 +87,7 @@ export interface PathDeps {
 
 export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
   const w = new PayloadWriter();
-  const fifos = new Fifos();
+  const fifos = vfs.fifos;
   const ns = vfs.ns;
 
   const cause = (req: Request): Cause => ({
@@ -138,7 +151,19 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
 
   async function parentOf(req: Request, dirfd: number, path: string): Promise<ParentLoc> {
     const c = vfs.rooted(req.pid);
-    return await ns.walkParent(me(req), c.root, startOf(req, dirfd, path), path, cause(req));
+    const p = await ns.walkParent(me(req), c.root, startOf(req, dirfd, path), path, cause(req));
+    // Nothing can be found or made in a removed directory (Linux: ENOENT).
+    if (p.dir.node.dead && p.name !== "" && p.name !== "." && p.name !== "..") {
+      throw new ErrnoError(Errno.ENOENT, `${path}: directory removed`);
+    }
+    return p;
+  }
+
+  /** Directory `l` was removed (rmdir, or a rename over it) while a cwd may still be on it. */
+  function removedDir(l: Loc): void {
+    l.node.dead = true;
+    l.node.attrs = { ...l.node.attrs, nlink: 0 };
+    ns.icache.forget(l.mount.id, l.node.ino);
   }
 
   /** The named child of `p`, or undefined if there is none. */
@@ -157,6 +182,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
 
   /** Fresh attributes (size and times change behind the cache). */
   async function fresh(l: Loc, req: Request): Promise<Attrs> {
+    if (l.node.dead) return l.node.attrs; // its filesystem has forgotten it
     const attrs = await l.mount.fs.getattr(l.mount.sb, l.node.ino, cause(req));
     ns.remember(l.mount, attrs);
     return attrs;
@@ -174,6 +200,20 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
 
   function checkName(name: string): void {
     if (encoder.encode(name).length > NAME_MAX) throw new ErrnoError(Errno.ENAMETOOLONG, name);
+  }
+
+  /**
+   * Check the name a new non-directory will take (Linux's filename_create):
+   * "", "." and ".." exist already; a trailing slash asks for a directory,
+   * so a name that does not exist yet is ENOENT.
+   */
+  async function newEntry(req: Request, p: ParentLoc, path: string): Promise<void> {
+    if (p.name === "" || p.name === "." || p.name === "..") {
+      throw new ErrnoError(Errno.EEXIST, path);
+    }
+    checkName(p.name);
+    if ((await existing(req, p)) !== undefined) throw new ErrnoError(Errno.EEXIST, path);
+    if (p.trailingSlash) throw new ErrnoError(Errno.ENOENT, path);
   }
 
   /** After a create in `dir`: remember the new inode under its name. */
@@ -196,78 +236,71 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
   async function doOpenat(req: Request): Promise<Answer> {
     const dirfd = req.args.int();
     const path = textArg(req);
-    const flags = req.args.int(0, 2 ** 31);
+    // Linux's open() drops the bits it does not know (openat2 would refuse them).
+    const flags = req.args.int(-(2 ** 31), 2 ** 32 - 1) & VALID_OPEN_FLAGS;
     const mode = req.args.int(0, 0o7777);
     const creds = me(req);
     const acc = flags & O.ACCMODE;
-    if (acc === 3) throw new ErrnoError(Errno.EINVAL, "O_ACCMODE 3");
+    if ((flags & O_TMPFILE) !== 0) checkTmpfile(flags);
     if ((flags & O.PATH) !== 0) throw new ErrnoError(Errno.EINVAL, "O_PATH is not supported");
+    // Linux 6.4 and later refuse the pair rather than guess what was meant.
+    if ((flags & O.CREAT) !== 0 && (flags & O.DIRECTORY) !== 0) {
+      throw new ErrnoError(Errno.EINVAL, "O_CREAT with O_DIRECTORY");
+    }
     const c = vfs.ctx(req.pid);
     let loc: Loc;
     let createdNow = false;
     if ((flags & O.CREAT) !== 0) {
-      const p = await parentOf(req, dirfd, path);
-      if (p.name === "" || p.name === "." || p.name === ".." || p.trailingSlash) {
-        throw new ErrnoError(Errno.EISDIR, path);
-      }
-      checkName(p.name);
-      const found = await existing(req, p);
-      if (found !== undefined) {
-        if ((flags & O.EXCL) !== 0) throw new ErrnoError(Errno.EEXIST, path);
-        if (isSymlink(found.node)) {
-          if ((flags & O.NOFOLLOW) !== 0) throw new ErrnoError(Errno.ELOOP, path);
-          loc = await ns.walk(creds, c.root, p.dir, p.name, { follow: true, cause: cause(req) });
-        } else {
-          loc = found;
-        }
-        if (isDir(loc.node)) throw new ErrnoError(Errno.EISDIR, path);
-      } else {
-        require(creds, p.dir.node.attrs, MAY_WRITE | MAY_EXEC, path);
-        writable(p.dir.mount);
-        const own = ownership(creds, p.dir);
-        const attrs = await p.dir.mount.fs.create(
-          p.dir.mount.sb,
-          p.dir.node.ino,
-          p.name,
-          S.IFREG | (mode & ~c.umask & 0o7777),
-          own.uid,
-          own.gid,
-          0,
-          cause(req),
-        );
-        loc = created(p, attrs);
-        createdNow = true;
-      }
+      const got = await openCreating(req, dirfd, path, flags, mode);
+      loc = got.loc;
+      createdNow = got.created;
     } else {
       loc = await resolve(req, dirfd, path, (flags & O.NOFOLLOW) === 0, creds);
-      if (isSymlink(loc.node)) throw new ErrnoError(Errno.ELOOP, path);
     }
     const type = loc.node.attrs.mode & S.IFMT;
+    if ((flags & O_TMPFILE) !== 0) {
+      if (type !== S.IFDIR) throw new ErrnoError(Errno.ENOTDIR, path);
+      throw new ErrnoError(Errno.EOPNOTSUPP, "O_TMPFILE: no unnamed files here");
+    }
+    // Linux's do_open() and may_open() order: ENOTDIR, ELOOP, EISDIR, EACCES.
     if ((flags & O.DIRECTORY) !== 0 && type !== S.IFDIR) throw new ErrnoError(Errno.ENOTDIR, path);
-    if (type === S.IFDIR && (acc !== O.RDONLY || (flags & O.CREAT) !== 0)) {
+    if (type === S.IFLNK) throw new ErrnoError(Errno.ELOOP, path);
+    if (type === S.IFDIR && (acc !== O.RDONLY || (flags & (O.CREAT | O.TRUNC)) !== 0)) {
       throw new ErrnoError(Errno.EISDIR, path);
     }
     // A file we just created may be opened as asked, whatever its mode says (open(2)).
     if (!createdNow) {
+      // Access mode 3 opens for ioctls only, after checking both read and write.
       let want = 0;
-      if (acc === O.RDONLY || acc === O.RDWR) want |= MAY_READ;
-      if (acc === O.WRONLY || acc === O.RDWR || (flags & O.TRUNC) !== 0) want |= MAY_WRITE;
+      if (acc !== O.WRONLY) want |= MAY_READ;
+      if (acc !== O.RDONLY || (flags & O.TRUNC) !== 0) want |= MAY_WRITE;
       require(creds, loc.node.attrs, want, path);
       if ((want & MAY_WRITE) !== 0 && (type === S.IFREG || type === S.IFDIR)) writable(loc.mount);
     }
     const t = c.table;
     const cloexec = (flags & O.CLOEXEC) !== 0;
     const keep = flags & ~(O.CREAT | O.EXCL | O.NOCTTY | O.CLOEXEC);
+    // What F_GETFL shows: open() on x86_64 always adds O_LARGEFILE; O_TRUNC is done by then.
+    const status = (keep | O.LARGEFILE) & ~O.TRUNC;
     const shown = absolutePath(req, loc, path);
     // Every await above may have let another call of the same process (the
     // kernel's are concurrent) take fds: choose ours only now.
     let entry: FdEntry;
-    if (loc.mount.fstype === "proc") {
+    if (loc.node.dead) {
+      const file = new DeadDir(() => statOf(loc, loc.node.attrs));
+      entry = t.install(t.lowestFree(), vfs.localOfd(file, status, loc, shown), cloexec);
+    } else if (loc.mount.fstype === "proc") {
       const file = await deps.procfs.openLocal(
         loc.node.ino,
         async () => statOf(loc, await fresh(loc, req)),
       );
-      entry = t.install(t.lowestFree(), vfs.localOfd(file, keep, loc, shown), cloexec);
+      const ofd = vfs.localOfd(file, status, loc, shown);
+      try {
+        entry = t.install(t.lowestFree(), ofd, cloexec);
+      } catch (err) {
+        vfs.release(ofd);
+        throw err;
+      }
     } else if (type === S.IFREG || type === S.IFDIR) {
       const opened = await loc.mount.fs.open(
         loc.mount.sb,
@@ -277,7 +310,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
         cause(req),
       );
       ns.remember(loc.mount, opened.attrs);
-      const ofd = vfs.remoteOfd(loc.mount.fs.ep, opened.root, keep, loc, shown);
+      const ofd = vfs.remoteOfd(loc.mount.fs.ep, opened.root, status, loc, shown);
       try {
         entry = t.install(t.lowestFree(), ofd, cloexec);
       } catch (err) {
@@ -292,8 +325,9 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
         loc.node.attrs.uid,
         loc.node.attrs.gid,
         async () => statOf(loc, await fresh(loc, req)),
+        req.area.id,
       );
-      const ofd = vfs.localOfd(end, keep, loc, shown);
+      const ofd = vfs.localOfd(end, status, loc, shown);
       try {
         entry = t.install(t.lowestFree(), ofd, cloexec);
       } catch (err) {
@@ -302,12 +336,80 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
       }
     } else if (type === S.IFCHR) {
       if ((loc.mount.flags & MS.NODEV) !== 0) throw new ErrnoError(Errno.EACCES, `${path}: nodev`);
-      entry = await openDevice(req, loc, keep, cloexec, shown);
+      entry = await openDevice(req, loc, status, cloexec, shown);
     } else {
       throw new ErrnoError(Errno.ENXIO, path); // block devices (no driver yet) and sockets
     }
     const fd = entryFd(t, entry);
     return routeAnswer(fd, fd, entry);
+  }
+
+  /**
+   * The O_CREAT part of open: find the last component, following a symlink
+   * there (unless O_NOFOLLOW or O_EXCL) to wherever it points, and create a
+   * regular file if nothing is there, as Linux's open_last_lookups() does:
+   * a dangling symlink gets its target created.
+   */
+  async function openCreating(
+    req: Request,
+    dirfd: number,
+    path: string,
+    flags: number,
+    mode: number,
+  ): Promise<{ loc: Loc; created: boolean }> {
+    const creds = me(req);
+    const c = vfs.ctx(req.pid);
+    let p = await parentOf(req, dirfd, path);
+    for (let hops = 0;; hops++) {
+      if (p.name === "" || p.name === "." || p.name === ".." || p.trailingSlash) {
+        throw new ErrnoError(Errno.EISDIR, path);
+      }
+      checkName(p.name);
+      const found = await existing(req, p);
+      if (found !== undefined) {
+        if ((flags & O.EXCL) !== 0) throw new ErrnoError(Errno.EEXIST, path);
+        if (!isSymlink(found.node) || (flags & O.NOFOLLOW) !== 0) {
+          if (isDir(found.node)) throw new ErrnoError(Errno.EISDIR, path);
+          return { loc: found, created: false };
+        }
+        if (hops >= SYMLINK_MAX_HOPS) throw new ErrnoError(Errno.ELOOP, path);
+        const target = await ns.readlink(found, cause(req));
+        if (target === "") throw new ErrnoError(Errno.ENOENT, path);
+        p = await ns.walkParent(creds, c.root, p.dir, target, cause(req));
+        continue;
+      }
+      require(creds, p.dir.node.attrs, MAY_WRITE | MAY_EXEC, path);
+      writable(p.dir.mount);
+      const own = ownership(creds, p.dir);
+      let attrs: Attrs;
+      try {
+        attrs = await p.dir.mount.fs.create(
+          p.dir.mount.sb,
+          p.dir.node.ino,
+          p.name,
+          S.IFREG | (mode & ~c.umask & 0o7777),
+          own.uid,
+          own.gid,
+          0,
+          cause(req),
+        );
+      } catch (err) {
+        // Another call made the name since we looked: without O_EXCL, open what is there now.
+        const raced = err instanceof ErrnoError && err.errno === Errno.EEXIST;
+        if (!raced || (flags & O.EXCL) !== 0 || hops >= SYMLINK_MAX_HOPS) throw err;
+        ns.dcache.drop(p.dir.mount.id, p.dir.node.ino, p.name);
+        continue;
+      }
+      return { loc: created(p, attrs), created: true };
+    }
+  }
+
+  /** open(2)'s checks of O_TMPFILE's company, made before any path is looked at. */
+  function checkTmpfile(flags: number): void {
+    if ((flags & (O_TMPFILE | O.DIRECTORY | O.CREAT)) !== (O_TMPFILE | O.DIRECTORY)) {
+      throw new ErrnoError(Errno.EINVAL, "O_TMPFILE needs O_DIRECTORY and no O_CREAT");
+    }
+    if ((flags & O.ACCMODE) === O.RDONLY) throw new ErrnoError(Errno.EINVAL, "O_TMPFILE read-only");
   }
 
   function entryFd(t: { entries: Map<number, FdEntry> }, e: FdEntry): number {
@@ -333,7 +435,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
         TTY_EP,
         TtyOp.OPEN,
         deps.capFor(TTY_EP),
-        w.reset().num(vfs.env.pid).num(flags).bytes().slice(),
+        w.reset().num(vfs.env.pid).num(flags).num(minor(rdev)).bytes().slice(),
       );
       if (r.errno !== 0) throw new ErrnoError(r.errno, "console");
       const rd = new PayloadReader(r.payload);
@@ -376,16 +478,47 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
     if ((flags & ~(AT.SYMLINK_NOFOLLOW | AT.EMPTY_PATH | AT.NO_AUTOMOUNT)) !== 0) {
       throw new ErrnoError(Errno.EINVAL, "fstatat flags");
     }
+    const bare = await statOfBareFd(req, dirfd, path, flags);
+    if (bare !== undefined) return { value: 0, payload: encodeStat(bare) };
     const loc = await resolveAt(req, dirfd, path, flags);
     return { value: 0, payload: encodeStat(statOf(loc, await fresh(loc, req))) };
+  }
+
+  /**
+   * fstatat(fd, "", AT_EMPTY_PATH) of an fd with no inode of ours (a pipe, the
+   * console the kernel installed) is its fstat: ask whoever holds the file.
+   */
+  async function statOfBareFd(
+    req: Request,
+    dirfd: number,
+    path: string,
+    flags: number,
+  ): Promise<Stat | undefined> {
+    if (path !== "" || (flags & AT.EMPTY_PATH) === 0 || dirfd === AT_FDCWD) return undefined;
+    const { ofd } = vfs.fd(req.pid, dirfd);
+    if (ofd.node !== undefined) return undefined;
+    if (ofd.ep === vfs.endpoint) return await vfs.local(ofd.id).file.stat();
+    const r = await vfs.env.client.call(ofd.ep, Sys.fstat, ofd.root);
+    if (r.errno !== 0) throw new ErrnoError(r.errno, `fstat of fd ${dirfd}`);
+    return decodeStat(r.payload);
   }
 
   async function doStatx(req: Request): Promise<Answer> {
     const dirfd = req.args.int();
     const path = textArg(req);
     const flags = req.args.int(0);
-    req.args.int(0); // mask: we fill everything basic
-    const loc = await resolveAt(req, dirfd, path, flags);
+    const mask = req.args.int(0, 0xffffffff); // we fill everything basic, whatever was asked
+    // Linux's statx: only these flags; not both sync types; no reserved mask bit.
+    if (
+      (flags & ~(AT.SYMLINK_NOFOLLOW | AT.NO_AUTOMOUNT | AT.EMPTY_PATH | STATX_SYNC_TYPE)) !== 0
+    ) {
+      throw new ErrnoError(Errno.EINVAL, "statx flags");
+    }
+    if ((flags & STATX_SYNC_TYPE) === STATX_SYNC_TYPE) throw new ErrnoError(Errno.EINVAL, "sync");
+    if (mask >= STATX_RESERVED) throw new ErrnoError(Errno.EINVAL, "statx mask");
+    const bare = await statOfBareFd(req, dirfd, path, flags);
+    if (bare !== undefined) return { value: 0, payload: statxBytes(bare, bare.dev) };
+    const loc = await resolveAt(req, dirfd, path, flags & ~STATX_SYNC_TYPE);
     const a = await fresh(loc, req);
     return { value: 0, payload: statxBytes(a, loc.mount.dev) };
   }
@@ -488,16 +621,16 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
       mask |= SetAttr.GID;
       args.gid = newGid;
     }
-    if (mask === 0) {
-      writable(loc.mount);
-      return 0;
-    }
-    // A change of owner drops setuid, and setgid of a group-executable file (not of directories).
+    // Linux stamps ctime even for chown(-1, -1), and drops the set-id bits then too.
+    mask |= SetAttr.CTIME;
+    // A chown drops setuid, and setgid of a group-executable file (not of directories).
     if (!isDir(loc.node) && !isSymlink(loc.node)) {
       let mode = a.mode & 0o7777;
       mode &= ~S.ISUID;
       if ((mode & 0o010) !== 0) mode &= ~S.ISGID;
       if (mode !== (a.mode & 0o7777)) {
+        // Changing the mode is the owner's (or root's) right, as chmod.
+        if (creds.euid !== 0 && creds.euid !== a.uid) throw new ErrnoError(Errno.EPERM, "chown");
         mask |= SetAttr.MODE;
         args.mode = mode;
       }
@@ -542,8 +675,9 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
     const loc = await resolveAt(req, dirfd, path, flags);
     if (atime.nsec === UTIME_OMIT && mtime.nsec === UTIME_OMIT) return 0;
     const creds = me(req);
-    const toNow = (atime.nsec === UTIME_NOW || atime.nsec === UTIME_OMIT) &&
-      (mtime.nsec === UTIME_NOW || mtime.nsec === UTIME_OMIT);
+    // Linux's vfs_utimes: only both UTIME_NOW counts as "times == NULL"; any other mix
+    // (UTIME_NOW with UTIME_OMIT included) is ATTR_TIMES_SET, for the owner alone (EPERM).
+    const toNow = atime.nsec === UTIME_NOW && mtime.nsec === UTIME_NOW;
     // Setting "now" needs ownership or write permission; explicit times need ownership.
     if (toNow) {
       if (
@@ -629,11 +763,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
       throw new ErrnoError(Errno.EPERM, "mknod of a device");
     }
     const p = await parentOf(req, dirfd, path);
-    if (p.name === "" || p.name === "." || p.name === ".." || p.trailingSlash) {
-      throw new ErrnoError(Errno.EEXIST, path);
-    }
-    checkName(p.name);
-    if ((await existing(req, p)) !== undefined) throw new ErrnoError(Errno.EEXIST, path);
+    await newEntry(req, p, path);
     require(creds, p.dir.node.attrs, MAY_WRITE | MAY_EXEC, path);
     writable(p.dir.mount);
     if ((type === S.IFCHR || type === S.IFBLK) && (p.dir.mount.flags & MS.NODEV) !== 0) {
@@ -683,7 +813,8 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
       ns.remember(m, after);
     }
     ns.dcache.set(m.id, p.dir.node.ino, p.name, -1);
-    ns.icache.drop(m.id, victim.node.ino);
+    if (dirOp) removedDir(victim);
+    else ns.icache.drop(m.id, victim.node.ino);
     return 0;
   }
 
@@ -762,11 +893,12 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
       if (isDir(dst.node)) dst.node.parent = { ino: from.dir.node.ino, name: from.name };
     } else {
       ns.dcache.set(m.id, from.dir.node.ino, from.name, -1);
-      if (dst !== undefined) ns.icache.drop(m.id, dst.node.ino);
+      if (dst !== undefined && isDir(dst.node)) removedDir(dst);
+      else if (dst !== undefined) ns.icache.drop(m.id, dst.node.ino);
     }
     ns.dcache.set(m.id, to.dir.node.ino, to.name, src.node.ino);
     if (isDir(src.node)) src.node.parent = { ino: to.dir.node.ino, name: to.name };
-    if (displaced !== undefined) ns.remember(m, displaced);
+    if (displaced !== undefined && !dst?.node.dead) ns.remember(m, displaced);
     return 0;
   }
 
@@ -788,11 +920,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
     );
     if (isDir(src.node)) throw new ErrnoError(Errno.EPERM, "hard link to a directory");
     const p = await parentOf(req, ndirfd, newpath);
-    if (p.name === "" || p.name === "." || p.name === ".." || p.trailingSlash) {
-      throw new ErrnoError(Errno.EEXIST, newpath);
-    }
-    checkName(p.name);
-    if ((await existing(req, p)) !== undefined) throw new ErrnoError(Errno.EEXIST, newpath);
+    await newEntry(req, p, newpath);
     if (src.mount.id !== p.dir.mount.id) {
       throw new ErrnoError(Errno.EXDEV, `${oldpath} -> ${newpath}`);
     }
@@ -826,11 +954,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
       throw new ErrnoError(Errno.ENAMETOOLONG, "symlink target");
     }
     const p = await parentOf(req, dirfd, path);
-    if (p.name === "" || p.name === "." || p.name === ".." || p.trailingSlash) {
-      throw new ErrnoError(Errno.EEXIST, path);
-    }
-    checkName(p.name);
-    if ((await existing(req, p)) !== undefined) throw new ErrnoError(Errno.EEXIST, path);
+    await newEntry(req, p, path);
     const creds = me(req);
     require(creds, p.dir.node.attrs, MAY_WRITE | MAY_EXEC, path);
     writable(p.dir.mount);
@@ -996,6 +1120,9 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
     }
     const { sb, root } = await fs.mount(options, c);
     const id = vfs.mounts.nextId();
+    // st_dev must be what the filesystem's own fstat answers: an anonymous
+    // device's f_fsid is its number. Without one (proc), a number of our own.
+    const fsid = (await fs.statfs(sb, c).catch(() => ({ fsid: 0 }))).fsid;
     const m: Mount = {
       id,
       fstype,
@@ -1005,7 +1132,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
       fs,
       sb,
       root: root.ino,
-      dev: makedev(0, 64 + id),
+      dev: fsid > 0 ? fsid : makedev(0, 64 + id),
       on: at === undefined ? undefined : { mount: at.mount.id, ino: at.node.ino },
       path: where,
     };
@@ -1051,94 +1178,197 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
   }
 
   // --- extended attributes ---
+  //
+  // Linux's order of checks (xattr_rules.ts): the arguments (before the
+  // file is looked up), the file, the mount, permission, the namespace.
+  // Values and name lists travel through the caller's data area when it
+  // passes a trailing (offset, size) pair, with getxattr(2)'s size rules;
+  // without one, inline (ERANGE when too big for a reply).
 
-  function xattrName(name: string): void {
-    const n = encoder.encode(name).length;
-    if (n === 0 || n > XATTR_NAME_MAX) throw new ErrnoError(Errno.ERANGE, "xattr name length");
+  /** The trailing (data offset, size) pair, if the caller sent one. */
+  function dataPair(req: Request): { off: number; size: number } | undefined {
+    if (req.args.remaining === 0) return undefined;
+    return { off: req.args.int(0), size: req.args.int(0) };
   }
 
-  /** Linux's xattr_permission(). */
-  function xattrAccess(creds: Creds, loc: Loc, name: string, write: boolean): void {
-    if (name.startsWith("trusted.")) {
-      if (creds.euid !== 0) throw new ErrnoError(write ? Errno.EPERM : Errno.ENODATA, name);
-      return;
+  /** Answer `bytes` as getxattr(2) and listxattr(2) do. */
+  function answerBytes(
+    req: Request,
+    pair: { off: number; size: number } | undefined,
+    bytes: Uint8Array,
+    inline: () => Uint8Array,
+  ): Answer {
+    if (pair === undefined) {
+      const payload = inline();
+      if (payload.length > MAX_INLINE) throw new ErrnoError(Errno.ERANGE, "too big inline");
+      return { value: bytes.length, payload };
     }
-    if (name.startsWith("system.")) throw new ErrnoError(Errno.EOPNOTSUPP, name);
-    if (name.startsWith("security.")) {
-      if (write && creds.euid !== 0) throw new ErrnoError(Errno.EPERM, name);
-      return;
+    if (pair.size === 0) return bytes.length;
+    if (bytes.length > Math.min(pair.size, XATTR_SIZE_MAX)) {
+      throw new ErrnoError(Errno.ERANGE, "xattr buffer too small");
     }
-    if (name.startsWith("user.")) {
-      const type = loc.node.attrs.mode & S.IFMT;
-      if (type !== S.IFREG && type !== S.IFDIR) {
-        throw new ErrnoError(write ? Errno.EPERM : Errno.ENODATA, name);
-      }
-      if (
-        write && type === S.IFDIR && (loc.node.attrs.mode & S.ISVTX) !== 0 && creds.euid !== 0 &&
-        creds.euid !== loc.node.attrs.uid
-      ) {
-        throw new ErrnoError(Errno.EPERM, name);
-      }
-      require(creds, loc.node.attrs, write ? MAY_WRITE : MAY_READ, name);
-      return;
-    }
-    throw new ErrnoError(Errno.EOPNOTSUPP, name);
+    callerData(req, pair.off, bytes.length).set(bytes);
+    return bytes.length;
   }
 
-  async function xattrTarget(req: Request, follow: boolean): Promise<Loc> {
-    const path = textArg(req);
-    return await resolve(req, AT_FDCWD, path, follow);
+  interface XattrArgs {
+    name: string;
+    value: Uint8Array;
+    flags: number;
+    pair?: { off: number; size: number };
   }
+  type XattrAct = (req: Request, loc: Loc, a: XattrArgs) => Promise<Answer>;
+  type XattrDecode = (req: Request) => XattrArgs;
 
-  async function setxattr(req: Request, loc: Loc): Promise<Answer> {
+  /** set: name, value (inline), flags [, data offset, length of the value there]. */
+  function decodeSet(req: Request): XattrArgs {
     const name = textArg(req);
-    const value = req.args.bytesField();
-    const flags = req.args.int(0);
-    xattrName(name);
-    if ((flags & ~(XATTR_CREATE | XATTR_REPLACE)) !== 0) {
-      throw new ErrnoError(Errno.EINVAL, "xattr flags");
+    const inline = req.args.bytesField();
+    const flags = req.args.int();
+    const pair = dataPair(req);
+    checkSetArgs(name, pair?.size ?? inline.length, flags);
+    if (pair !== undefined && inline.length !== 0) {
+      throw new ErrnoError(Errno.EINVAL, "xattr value both inline and in the data area");
     }
-    if (value.length > XATTR_SIZE_MAX) throw new ErrnoError(Errno.E2BIG, "xattr value");
-    xattrAccess(me(req), loc, name, true);
+    const value = pair === undefined ? inline : callerData(req, pair.off, pair.size);
+    return { name, value: value.slice(), flags };
+  }
+
+  /** get, remove: name [, data offset, size]. */
+  function decodeName(req: Request): XattrArgs {
+    const name = textArg(req);
+    checkNameLength(name);
+    return { name, value: EMPTY, flags: 0, pair: dataPair(req) };
+  }
+
+  /** list: [data offset, size]. */
+  function decodeList(req: Request): XattrArgs {
+    return { name: "", value: EMPTY, flags: 0, pair: dataPair(req) };
+  }
+
+  /** Permission and namespace of a named attribute (after the mount, for changes). */
+  function xattrAllowed(req: Request, loc: Loc, name: string, write: boolean): void {
+    if (write) writable(loc.mount);
+    xattrPermission(me(req), loc.node.attrs, name, write);
+    checkNamespace(name);
+  }
+
+  async function setxattr(req: Request, loc: Loc, a: XattrArgs): Promise<Answer> {
     writable(loc.mount);
-    await loc.mount.fs.setxattr(loc.mount.sb, loc.node.ino, name, value.slice(), flags, cause(req));
+    const value = a.name === FILE_CAPS ? fileCapsValue(me(req), a.value) : a.value;
+    xattrAllowed(req, loc, a.name, true);
+    if (isAclName(a.name)) return await setAcl(req, loc, a.name, parseAcl(value));
+    await loc.mount.fs.setxattr(loc.mount.sb, loc.node.ino, a.name, value, a.flags, cause(req));
     return 0;
   }
 
-  async function getxattr(req: Request, loc: Loc): Promise<Answer> {
-    const name = textArg(req);
-    xattrName(name);
-    xattrAccess(me(req), loc, name, false);
-    const value = await loc.mount.fs.getxattr(loc.mount.sb, loc.node.ino, name, cause(req));
-    return { value: value.length, payload: w.reset().bytesField(value).bytes().slice() };
+  async function getxattr(req: Request, loc: Loc, a: XattrArgs): Promise<Answer> {
+    xattrAllowed(req, loc, a.name, false);
+    if (isAclName(a.name)) {
+      // Nothing is stored (posix_acl.ts): every file has only its mode bits.
+      if (isSymlink(loc.node)) throw new ErrnoError(Errno.EOPNOTSUPP, a.name);
+      throw new ErrnoError(Errno.ENODATA, a.name);
+    }
+    const value = await loc.mount.fs.getxattr(loc.mount.sb, loc.node.ino, a.name, cause(req));
+    return answerBytes(req, a.pair, value, () => w.reset().bytesField(value).bytes().slice());
   }
 
-  async function listxattr(req: Request, loc: Loc): Promise<Answer> {
+  async function listxattr(req: Request, loc: Loc, a: XattrArgs): Promise<Answer> {
     const creds = me(req);
     const names = (await loc.mount.fs.listxattr(loc.mount.sb, loc.node.ino, cause(req)))
-      .filter((n) => creds.euid === 0 || !n.startsWith("trusted."));
-    const bytes = names.reduce((n, s) => n + encoder.encode(s).length + 1, 0);
-    return { value: bytes, payload: w.reset().strs(names).bytes().slice() };
+      .filter((n) => visibleTo(creds, n));
+    const raw = encoder.encode(names.map((n) => n + "\0").join(""));
+    return answerBytes(req, a.pair, raw, () => w.reset().strs(names).bytes().slice());
   }
 
-  async function removexattr(req: Request, loc: Loc): Promise<Answer> {
-    const name = textArg(req);
-    xattrName(name);
-    xattrAccess(me(req), loc, name, true);
-    writable(loc.mount);
-    await loc.mount.fs.removexattr(loc.mount.sb, loc.node.ino, name, cause(req));
+  async function removexattr(req: Request, loc: Loc, a: XattrArgs): Promise<Answer> {
+    xattrAllowed(req, loc, a.name, true);
+    if (isAclName(a.name)) return await setAcl(req, loc, a.name, undefined);
+    await loc.mount.fs.removexattr(loc.mount.sb, loc.node.ino, a.name, cause(req));
     return 0;
   }
 
-  const byPath =
-    (follow: boolean, fn: (req: Request, loc: Loc) => Promise<Answer>) => async (req: Request) =>
-      fn(req, await xattrTarget(req, follow));
-  const byFd = (fn: (req: Request, loc: Loc) => Promise<Answer>) => (req: Request) =>
-    fn(req, nodeOfFd(req, req.args.int()).loc);
+  /**
+   * Set (or with no entries, remove) a POSIX ACL, in Linux's order
+   * (set_posix_acl, simple_set_acl). Only ACLs the mode bits say exactly are
+   * taken, as a mode change (posix_acl.ts); others are EOPNOTSUPP.
+   */
+  async function setAcl(req: Request, loc: Loc, name: string, acl?: AclEntry[]): Promise<Answer> {
+    const creds = me(req);
+    const a = loc.node.attrs;
+    if (isSymlink(loc.node)) throw new ErrnoError(Errno.EOPNOTSUPP, `${name} of a symlink`);
+    if (name === ACL_DEFAULT && !isDir(loc.node)) {
+      if (acl !== undefined) throw new ErrnoError(Errno.EACCES, `${name} of a non-directory`);
+      return 0;
+    }
+    requireOwner(creds, a, name);
+    if (acl !== undefined) checkAcl(acl);
+    const want = acl === undefined ? { mode: a.mode, exact: true } : aclMode(acl, a.mode);
+    if (!want.exact || (name === ACL_DEFAULT && acl !== undefined)) {
+      throw new ErrnoError(Errno.EOPNOTSUPP, `${name}: only ACLs the mode bits say`);
+    }
+    let mode = name === ACL_ACCESS ? want.mode : a.mode;
+    if (name === ACL_ACCESS && creds.euid !== 0 && !inGroup(creds, a.gid)) mode &= ~S.ISGID;
+    await setattr(req, loc, SetAttr.MODE, { mode: mode & 0o7777 }); // and ctime, as Linux
+    return 0;
+  }
 
+  /** A path form: decode the path and arguments, then look the file up. */
+  const byPath = (follow: boolean, decode: XattrDecode, fn: XattrAct) => async (req: Request) => {
+    const path = textArg(req);
+    const a = decode(req);
+    return await fn(req, await resolve(req, AT_FDCWD, path, follow), a);
+  };
+  /**
+   * An fd form. fsetxattr and fremovexattr come here with the fd's number;
+   * fgetxattr and flistxattr go to the file's server, so they come here only
+   * for the objects the VFS holds (pipes, devices), with the fd's capability.
+   */
+  const byFd = (decode: XattrDecode, fn: XattrAct) => async (req: Request) => {
+    const fd = req.args.int();
+    const a = decode(req);
+    const node = vfs.fd(req.pid, fd).ofd.node;
+    return node === undefined ? noInode(req, fn, a) : await fn(req, node, a);
+  };
+  const byObject = (decode: XattrDecode, fn: XattrAct) => async (req: Request) => {
+    const a = decode(req);
+    const node = vfs.local(req.object).ofd.node;
+    return node === undefined ? noInode(req, fn, a) : await fn(req, node, a);
+  };
+
+  /**
+   * A pipe's inode (Linux's pipefs: a FIFO of its creator's, mode 0600) has
+   * no attributes and takes none: the permission rules, then EOPNOTSUPP.
+   */
+  function noInode(req: Request, fn: XattrAct, a: XattrArgs): Answer {
+    const creds = me(req);
+    if (fn === listxattr) return answerBytes(req, a.pair, EMPTY, () => w.reset().strs([]).bytes());
+    const write = fn !== getxattr;
+    if (fn === setxattr && a.name === FILE_CAPS) fileCapsValue(creds, a.value);
+    const pipe = { mode: S.IFIFO | 0o600, uid: creds.euid, gid: creds.egid };
+    xattrPermission(creds, pipe, a.name, write);
+    throw new ErrnoError(Errno.EOPNOTSUPP, `${a.name}: a pipe has no xattrs`);
+  }
+
+  /**
+   * A call whose inode vanished between the walk and the filesystem's answer
+   * (another process unlinked it: ESTALE) walks again, from the request's
+   * first byte, and sees what is there now, as Linux retries a lookup with
+   * LOOKUP_REVAL. A name that keeps vanishing gets ESTALE after a few tries.
+   */
+  const revalidating =
+    (fn: (req: Request) => Answer | Promise<Answer>) => async (req: Request): Promise<Answer> => {
+      for (let tries = 1;; tries++) {
+        try {
+          return await fn(tries === 1 ? req : { ...req, args: new PayloadReader(req.args.bytes) });
+        } catch (err) {
+          if (!(err instanceof ErrnoError) || err.errno !== Errno.ESTALE || tries === 3) throw err;
+        }
+      }
+    };
   const call = (fn: (req: Request) => Answer | Promise<Answer>): Route => ({
     need: Right.CALL,
-    fn,
+    fn: revalidating(fn),
   });
   const routes = new Map<number, Route>([
     [Sys.openat, call(doOpenat)],
@@ -1167,19 +1397,29 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
     [Sys.umount2, { need: Right.MOUNT, fn: doUmount2 }],
     [Sys.sync, call(doSync)],
     [VfsOp.MOUNT, { need: Right.SYSTEM, fn: doKernelMount }],
-    [Sys.setxattr, call(byPath(true, setxattr))],
-    [Sys.lsetxattr, call(byPath(false, setxattr))],
-    [Sys.fsetxattr, call(byFd(setxattr))],
-    [Sys.getxattr, call(byPath(true, getxattr))],
-    [Sys.lgetxattr, call(byPath(false, getxattr))],
-    [Sys.listxattr, call(byPath(true, listxattr))],
-    [Sys.llistxattr, call(byPath(false, listxattr))],
-    [Sys.removexattr, call(byPath(true, removexattr))],
-    [Sys.lremovexattr, call(byPath(false, removexattr))],
-    [Sys.fremovexattr, call(byFd(removexattr))],
+    [Sys.setxattr, call(byPath(true, decodeSet, setxattr))],
+    [Sys.lsetxattr, call(byPath(false, decodeSet, setxattr))],
+    [Sys.fsetxattr, call(byFd(decodeSet, setxattr))],
+    [Sys.fgetxattr, { need: Right.STAT, fn: byObject(decodeName, getxattr) }],
+    [Sys.flistxattr, { need: Right.STAT, fn: byObject(decodeList, listxattr) }],
+    [Sys.getxattr, call(byPath(true, decodeName, getxattr))],
+    [Sys.lgetxattr, call(byPath(false, decodeName, getxattr))],
+    [Sys.listxattr, call(byPath(true, decodeList, listxattr))],
+    [Sys.llistxattr, call(byPath(false, decodeList, listxattr))],
+    [Sys.removexattr, call(byPath(true, decodeName, removexattr))],
+    [Sys.lremovexattr, call(byPath(false, decodeName, removexattr))],
+    [Sys.fremovexattr, call(byFd(decodeName, removexattr))],
   ]);
   return routes;
 }
+
+/** __O_TMPFILE (O_TMPFILE is it with O_DIRECTORY), and every flag open(2) knows (VALID_OPEN_FLAGS). */
+const O_TMPFILE = 0o20000000;
+const VALID_OPEN_FLAGS = 0o37777703;
+
+/** statx flags AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC, and the mask bit no kernel gives. */
+const STATX_SYNC_TYPE = 0x6000;
+const STATX_RESERVED = 0x80000000;
 
 /** struct statx (256 bytes) from attributes. */
 function statxBytes(a: Attrs, dev: number): Uint8Array {
@@ -1204,12 +1444,10 @@ function statxBytes(a: Attrs, dev: number): Uint8Array {
   ts(80, { sec: 0, nsec: 0 }); // stx_btime: not reported (mask says so)
   ts(96, a.ctime);
   ts(112, a.mtime);
-  const rdevMajor = (a.rdev >> 8) & 0xfff;
-  const rdevMinor = (a.rdev & 0xff) | ((a.rdev >> 12) & ~0xff);
-  dv.setUint32(128, rdevMajor, true);
-  dv.setUint32(132, rdevMinor, true);
-  dv.setUint32(136, (dev >> 8) & 0xfff, true);
-  dv.setUint32(140, (dev & 0xff) | ((dev >> 12) & ~0xff), true);
+  dv.setUint32(128, major(a.rdev), true);
+  dv.setUint32(132, minor(a.rdev), true);
+  dv.setUint32(136, major(dev), true);
+  dv.setUint32(140, minor(dev), true);
   return out;
 }
 

@@ -44,6 +44,11 @@ export class Pipe {
 
   constructor(readonly id: number, readonly uid: number, readonly gid: number) {}
 
+  /** Reads and writes waiting (leak checks: /proc/mello/vfs). */
+  get waiters(): number {
+    return this.#readWaits.length + this.#writeWaits.length;
+  }
+
   /** Bytes buffered (FIONREAD, st_size). */
   get buffered(): number {
     return this.#len;

@@ -6,10 +6,11 @@
 //   /proc/PID/cmdline       argv, NUL-separated
 //   /proc/PID/cwd           symlink to its working directory
 //   /proc/PID/fd/N          symlink to what fd N has open
+//   /proc/mello/vfs         the VFS's counters (stats.ts), one "name value" line each
 //
 // Processes come from the kernel (mello_proc_list, cached for PROC_CACHE_MS);
 // fds and cwds from the VFS's own tables. Files are snapshots taken at open.
-// Inode numbers: 1 root, 2 mounts, 3 self; PID_BASE + pid * 16 + k for a
+// Inode numbers: 1 root, 2 mounts, 3 self, 4 mello, 5 mello/vfs; PID_BASE + pid * 16 + k for a
 // process's entries; FD_BASE + pid * 65536 + fd for its fds.
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
@@ -21,10 +22,13 @@ import { DT, dtOf, FS_MAGIC, putDirent } from "./fs_protocol.ts";
 import type { Cause, Fs, OpenedFile, SetAttrArgs } from "./fs.ts";
 import type { Ofd } from "./fd_table.ts";
 import type { LocalFile, Vfs } from "./vfs.ts";
+import { vfsStatsText } from "./stats.ts";
 
 const ROOT = 1;
 const MOUNTS = 2;
 const SELF = 3;
+const MELLO = 4;
+const MELLO_VFS = 5;
 const PID_BASE = 0x10000;
 const FD_BASE = 2 ** 32;
 const K = { DIR: 0, STATUS: 1, CMDLINE: 2, FDDIR: 3, CWD: 4 } as const;
@@ -104,6 +108,8 @@ export class ProcFs implements Fs {
     if (ino === ROOT) return this.#attrs(ROOT, S.IFDIR | 0o555, 0, 0, 2);
     if (ino === MOUNTS) return this.#attrs(MOUNTS, S.IFREG | 0o444);
     if (ino === SELF) return this.#attrs(SELF, S.IFLNK | 0o777);
+    if (ino === MELLO) return this.#attrs(MELLO, S.IFDIR | 0o555, 0, 0, 2);
+    if (ino === MELLO_VFS) return this.#attrs(MELLO_VFS, S.IFREG | 0o444);
     if (ino >= FD_BASE) {
       const pid = Math.floor((ino - FD_BASE) / 65536);
       const row = await this.#row(pid);
@@ -140,7 +146,13 @@ export class ProcFs implements Fs {
       if (name === "..") return this.getattr(sb, ROOT);
       if (name === "mounts") return this.getattr(sb, MOUNTS);
       if (name === "self") return this.getattr(sb, SELF);
+      if (name === "mello") return this.getattr(sb, MELLO);
       if (/^[1-9]\d*$/.test(name)) return this.getattr(sb, PID_BASE + Number(name) * 16 + K.DIR);
+      throw new ErrnoError(Errno.ENOENT, name);
+    }
+    if (dir === MELLO) {
+      if (name === "..") return this.getattr(sb, ROOT);
+      if (name === "vfs") return this.getattr(sb, MELLO_VFS);
       throw new ErrnoError(Errno.ENOENT, name);
     }
     const pid = Math.floor((dir - PID_BASE) / 16);
@@ -198,7 +210,15 @@ export class ProcFs implements Fs {
         { name: "..", ino: ROOT, type: DT.DIR },
         { name: "mounts", ino: MOUNTS, type: DT.REG },
         { name: "self", ino: SELF, type: DT.LNK },
+        { name: "mello", ino: MELLO, type: DT.DIR },
         ...rows.map((r) => ({ name: String(r.pid), ino: PID_BASE + r.pid * 16, type: DT.DIR })),
+      ];
+    }
+    if (ino === MELLO) {
+      return [
+        { name: ".", ino, type: DT.DIR },
+        { name: "..", ino: ROOT, type: DT.DIR },
+        { name: "vfs", ino: MELLO_VFS, type: DT.REG },
       ];
     }
     const pid = Math.floor((ino - PID_BASE) / 16);
@@ -235,6 +255,7 @@ export class ProcFs implements Fs {
       });
       return encoder.encode(lines.join(""));
     }
+    if (ino === MELLO_VFS) return encoder.encode(vfsStatsText(this.vfs));
     const pid = Math.floor((ino - PID_BASE) / 16);
     const k = (ino - PID_BASE) % 16;
     const row = await this.#row(pid);
@@ -298,17 +319,18 @@ export class ProcFs implements Fs {
   open(): Promise<OpenedFile> {
     return Promise.reject(new ErrnoError(Errno.EINVAL, "/proc files are opened by the VFS"));
   }
+  // Linux's procfs has no xattr handlers: every name is EOPNOTSUPP, the list is empty.
   getxattr(): Promise<Uint8Array> {
-    return Promise.reject(new ErrnoError(Errno.ENODATA, "/proc"));
+    return Promise.reject(new ErrnoError(Errno.EOPNOTSUPP, "/proc"));
   }
   setxattr(): Promise<void> {
-    return Promise.reject(new ErrnoError(Errno.EPERM, "/proc"));
+    return Promise.reject(new ErrnoError(Errno.EOPNOTSUPP, "/proc"));
   }
   listxattr(): Promise<string[]> {
     return Promise.resolve([]);
   }
   removexattr(): Promise<void> {
-    return Promise.reject(new ErrnoError(Errno.EPERM, "/proc"));
+    return Promise.reject(new ErrnoError(Errno.EOPNOTSUPP, "/proc"));
   }
   statfs(): Promise<StatfsRecord> {
     return Promise.resolve({
@@ -342,9 +364,14 @@ class ProcFile implements LocalFile {
   constructor(readonly bytes: Uint8Array, readonly statOf: () => Promise<Stat>) {}
 
   read(_req: unknown, sink: Uint8Array): number {
-    const n = Math.max(0, Math.min(sink.length, this.bytes.length - this.#pos));
-    sink.set(this.bytes.subarray(this.#pos, this.#pos + n));
+    const n = this.pread(sink, this.#pos);
     this.#pos += n;
+    return n;
+  }
+
+  pread(sink: Uint8Array, pos: number): number {
+    const n = Math.max(0, Math.min(sink.length, this.bytes.length - pos));
+    sink.set(this.bytes.subarray(pos, pos + n));
     return n;
   }
 

@@ -2,9 +2,12 @@
 // (their roots and mountpoints fetched again from their filesystems), then
 // the open file descriptions other servers hold, then each live process's
 // cwd, umask and fd table. Processes that ended while no VFS ran are
-// dropped, and open files nobody refers to any more are released.
+// dropped, and open files nobody refers to any more are released. An fd of
+// a file the old VFS served itself (a pipe, a device) comes back lost: it
+// keeps its number until the process closes it, and every call on it fails.
 
 import type { CapToken } from "../../kernel/ipc/message.ts";
+import type { Ofd } from "./fd_table.ts";
 import type { Fs } from "./fs.ts";
 import type { Mount } from "./mount.ts";
 import type { Loc } from "./namei.ts";
@@ -64,6 +67,15 @@ export async function rebuild(
   }
   vfs.nextOfd = img.nextOfd;
 
+  const lost: Ofd = {
+    id: 0,
+    ep: vfs.endpoint,
+    root: { slot: 0, gen: 0 },
+    flags: 0,
+    refs: 0,
+    path: "(lost with the VFS)",
+    lost: true,
+  };
   const live = new Set((await procfs.rows()).map((r) => r.pid));
   const keep = new Set<number>();
   const pids = new Set([...img.ctxs.keys(), ...img.fds.keys()]);
@@ -92,6 +104,10 @@ export async function rebuild(
       }
     }
     for (const [fd, e] of img.fds.get(pid) ?? []) {
+      if (e.ofd === 0) {
+        c.table.restore(fd, lost, e.cloexec, { slot: 0, gen: 0 });
+        continue;
+      }
       const ofd = vfs.ofds.get(e.ofd);
       if (ofd === undefined) continue;
       c.table.restore(fd, ofd, e.cloexec, e.cap as CapToken);

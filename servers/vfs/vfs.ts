@@ -19,11 +19,15 @@ import type { Loc } from "./namei.ts";
 import { Namespace } from "./namei.ts";
 import { MountTable } from "./mount.ts";
 import { ObjectOp } from "./mod.ts";
+import { Fifos } from "./fifo.ts";
 
 /** An open file the VFS serves itself. */
 export interface LocalFile {
   read?(req: Request, sink: Uint8Array, nonblock: boolean, ofd: Ofd): number | Promise<number>;
   writeTo?(req: Request, src: Uint8Array, nonblock: boolean, ofd: Ofd): number | Promise<number>;
+  /** pread64 and pwrite64 at `pos`; without them the file is not seekable (ESPIPE). */
+  pread?(sink: Uint8Array, pos: number): number;
+  pwrite?(src: Uint8Array, pos: number): number;
   /** getdents64 into `out`: bytes written (0 at the end). */
   getdents?(out: Uint8Array, ofd: Ofd): number | Promise<number>;
   lseek?(offset: number, whence: number, ofd: Ofd): number;
@@ -49,6 +53,14 @@ export class Vfs {
   readonly procs = new Map<number, FsContext>();
   readonly ofds = new Map<number, Ofd>();
   readonly locals = new Map<number, LocalFile>();
+  /** FIFOs open now (their pipes live here, in the VFS). */
+  readonly fifos = new Fifos();
+  /**
+   * Pids whose process ended, until the kernel has reaped them: a request the
+   * process sent before it was killed may still arrive, and must not make it
+   * a new context that nothing would ever drop.
+   */
+  readonly #ended = new Set<number>();
   #nextOfd = 1;
   /** Journal of what must survive a crash (none in tests that build a Vfs alone). */
   readonly store?: VfsStore;
@@ -56,12 +68,12 @@ export class Vfs {
 
   constructor(readonly env: ServerEnv, store?: VfsStore) {
     this.store = store;
-    // Only fds of files other servers hold can outlive a restart: record those.
+    // Only fds of files other servers hold can outlive a restart; the others
+    // (ofd 0: lost) are recorded so that their numbers stay taken until closed.
     this.#fdJournal = {
       install: (pid, fd, e) => {
-        if (e.ofd.ep !== this.endpoint) {
-          this.store?.fd(pid, fd, { ofd: e.ofd.id, cloexec: e.cloexec, cap: e.cap });
-        }
+        const ofd = e.ofd.ep !== this.endpoint ? e.ofd.id : 0;
+        this.store?.fd(pid, fd, { ofd, cloexec: e.cloexec, cap: e.cap });
       },
       close: (pid, fd) => {
         if (this.store?.image.fds.get(pid)?.has(fd)) this.store.close(pid, fd);
@@ -102,10 +114,12 @@ export class Vfs {
     return c;
   }
 
-  /** `pid`'s context, made on first use (cwd and root at "/"). */
+  /** `pid`'s context, made on first use (cwd and root at "/"); ESRCH once it ended. */
   ctx(pid: number): FsContext {
     let c = this.procs.get(pid);
     if (c === undefined) {
+      // pid 0: an area no process owns any more (its process ended).
+      if (pid === 0 || this.#ended.has(pid)) throw new ErrnoError(Errno.ESRCH, `pid ${pid} ended`);
       const table = this.newTable(pid);
       const root = this.mounts.hasRoot ? this.ns.rootOf(this.mounts.root) : undefined;
       c = { table, cwd: root!, root: root!, umask: 0o022 };
@@ -144,6 +158,7 @@ export class Vfs {
   /** A context for a new process: a copy of the parent's (fork). */
   forkCtx(parent: number, child: number): FsContext {
     const p = this.ctx(parent);
+    this.#ended.delete(child);
     const c: FsContext = { table: p.table.fork(child), cwd: p.cwd, root: p.root, umask: p.umask };
     this.hold(c.cwd);
     this.hold(c.root);
@@ -153,10 +168,14 @@ export class Vfs {
   }
 
   dropCtx(pid: number): void {
+    // The kernel clears an ended process's area owner before it reaps it
+    // (clearing its credentials): no request can name a reaped pid.
+    for (const p of this.#ended) if (this.env.sys.creds(p) === undefined) this.#ended.delete(p);
+    this.#ended.add(pid);
     const c = this.procs.get(pid);
     if (c === undefined) return;
     this.procs.delete(pid);
-    c.table.closeAll();
+    c.table.retire();
     this.unhold(c.cwd);
     this.unhold(c.root);
     if (this.store?.image.ctxs.has(pid) || this.store?.image.fds.has(pid)) this.store.drop(pid);
@@ -203,6 +222,7 @@ export class Vfs {
 
   /** No fd refers to `o` any more. */
   release(o: Ofd): void {
+    if (o.lost) return; // nothing behind it
     this.ofds.delete(o.id);
     this.unhold(o.node);
     const local = this.locals.get(o.id);
@@ -214,6 +234,12 @@ export class Vfs {
     }
     this.store?.release(o.id);
     void this.env.client.call(o.ep, ObjectOp.RELEASE, o.root);
+  }
+
+  /** The process on `areaId` ended: its pending reads, writes and FIFO opens are void. */
+  forgetArea(areaId: number): void {
+    for (const f of this.locals.values()) f.forget?.(areaId);
+    this.fifos.forget(areaId);
   }
 
   /** The fd entry of `pid`'s `fd`. */

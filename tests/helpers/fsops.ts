@@ -8,10 +8,18 @@
 // truncate ftruncate stat lstat fstat fstatat mkdir mkdirat rmdir unlink
 // unlinkat link linkat symlink symlinkat readlink readlinkat rename
 // renameat2 chmod fchmod fchmodat chown lchown fchown fchownat utimensat
-// times access faccessat dup dup2 dup3 fcntl pipe mknod mknodat setxattr
+// times blocks access faccessat dup dup2 dup3 fcntl pipe mknod mknodat setxattr
 // lsetxattr fsetxattr getxattr lgetxattr fgetxattr listxattr llistxattr
 // flistxattr removexattr lremovexattr fremovexattr readdir getdents chdir
-// fchdir getcwd umask fsync fdatasync sync.
+// fchdir getcwd umask fsync fdatasync sync become; mount umount2 (MelloOS only).
+// getxattr_size lgetxattr_size fgetxattr_size [target, name, size] and
+// listxattr_size llistxattr_size flistxattr_size [target, size] pass an
+// explicit size (0: the length; ERANGE when too small) and return the
+// length, the value, or the names sorted.
+// "<root>" in a string argument stands for the run's own directory (an
+// absolute path differs between the two sides); results show it the same way.
+// ["become", uid, gid, [groups]] drops root for the rest of the script (so a
+// script can set files up as root first); the host must be root for it.
 // stat-like ops return {type, mode (octal strings), nlink, uid, gid, size
 // (-1 for directories: their sizes are the filesystem's), rdev [major, minor]}.
 //
@@ -43,6 +51,13 @@ function relative(v: unknown, root: string): unknown {
   return v;
 }
 
+/** `steps` with "<root>" in string arguments replaced by `dir`. */
+function rooted(steps: Step[], dir: string): Step[] {
+  const sub = (v: unknown): unknown =>
+    typeof v === "string" ? v.replaceAll("<root>", dir) : Array.isArray(v) ? v.map(sub) : v;
+  return steps.map((s) => sub(s) as Step);
+}
+
 /** Run `steps` in MelloOS, in a new directory owned by `who` (default root). */
 export async function melloOps(os: Handle, steps: Step[], who?: Who): Promise<Outcome[]> {
   if (!installed.has(os)) {
@@ -53,7 +68,7 @@ export async function melloOps(os: Handle, steps: Step[], who?: Who): Promise<Ou
   const mk = await os.run(`mkdir ${dir} && chown ${who?.uid ?? 0}:${who?.gid ?? 0} ${dir}`);
   assert.equal(mk.status, 0, mk.stderr);
   const r = await os.run(`cd ${dir} && fsops`, {
-    stdin: JSON.stringify(steps),
+    stdin: JSON.stringify(rooted(steps, dir)),
     ...(who === undefined ? {} : { uid: who.uid, gid: who.gid, groups: who.groups ?? [who.gid] }),
   });
   assert.equal(r.status, 0, `fsops failed: ${r.stderr}`);
@@ -67,7 +82,8 @@ export const hostCanSwitchUser = Deno.uid() === 0;
 
 /** Run `steps` on the host, in a new directory on tmpfs if there is one; undefined if `who` cannot be honoured. */
 export async function hostOps(steps: Step[], who?: Who): Promise<Outcome[] | undefined> {
-  if (who !== undefined && !hostCanSwitchUser) return undefined;
+  const switches = who !== undefined || steps.some((s) => s[0] === "become");
+  if (switches && !hostCanSwitchUser) return undefined;
   let base: string | undefined;
   try {
     if ((await Deno.stat("/dev/shm")).isDirectory) base = "/dev/shm";
@@ -90,7 +106,7 @@ export async function hostOps(steps: Step[], who?: Who): Promise<Outcome[] | und
     })
       .spawn();
     const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(JSON.stringify(steps)));
+    await writer.write(new TextEncoder().encode(JSON.stringify(rooted(steps, dir))));
     await writer.close();
     const out = await child.output();
     assert.equal(out.code, 0, `host_fsops.py failed: ${decoder.decode(out.stderr)}`);

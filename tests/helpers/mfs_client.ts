@@ -183,7 +183,7 @@ export class MfsClient {
 
   async readlink(sb: number, ino: number): Promise<string> {
     const r = check(await this.call(FsOp.READLINK, (w) => w.num(sb).num(ino)), "readlink");
-    return new PayloadReader(r.payload).str();
+    return new TextDecoder().decode(r.payload);
   }
 
   async open(sb: number, ino: number, flags = 2): Promise<OpenRec> {
@@ -321,6 +321,11 @@ export class MfsClient {
       snapshotBytes: p.num(),
       metaBytes: p.num(),
       freeChunks: p.num(),
+      inodes: p.num(),
+      unlinkedInodes: p.num(),
+      openFiles: p.num(),
+      usedChunks: p.num(),
+      dataBytes: p.num(),
     };
   }
 }

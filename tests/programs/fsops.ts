@@ -80,6 +80,12 @@ function show(b: Uint8Array): string | { hex: string } {
   return { hex: Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("") };
 }
 
+/** A sized xattr call's result: the length (size 0), the value, or the names sorted. */
+function sized(v: Uint8Array | string[] | number): unknown {
+  if (typeof v === "number") return v;
+  return v instanceof Uint8Array ? show(v) : [...v].sort();
+}
+
 /** The fields of struct stat a test may compare with the host's (not dev, ino, blocks or times). */
 function statOut(st: lib.Stat) {
   return {
@@ -195,6 +201,10 @@ function step(op: string, a: Arg[], results: unknown[]): unknown {
         a[2] === null ? undefined : [ts(a[2], results), ts(a[3], results)],
         a[4] === undefined ? 0 : n(4),
       );
+    case "blocks": { // [path]: st_size, st_blocks and st_blksize of lstat(path)
+      const st = lib.lstat(s(0));
+      return [st.size, st.blocks, st.blksize];
+    }
     case "times": { // [path]: atime and mtime as [sec, nsec], for checking utimensat
       const st = lib.lstat(s(0));
       return [[st.atime.sec, st.atime.nsec], [st.mtime.sec, st.mtime.nsec]];
@@ -235,6 +245,20 @@ function step(op: string, a: Arg[], results: unknown[]): unknown {
       return lib.llistxattr(s(0)).sort();
     case "flistxattr":
       return lib.flistxattr(n(0)).sort();
+    // [target, name, size] / [target, size]: Linux's size rules (0 gives the
+    // length; ERANGE when the value or list is longer than size).
+    case "getxattr_size":
+      return sized(lib.getxattr(s(0), s(1), n(2)));
+    case "lgetxattr_size":
+      return sized(lib.lgetxattr(s(0), s(1), n(2)));
+    case "fgetxattr_size":
+      return sized(lib.fgetxattr(n(0), s(1), n(2)));
+    case "listxattr_size":
+      return sized(lib.listxattr(s(0), n(1)));
+    case "llistxattr_size":
+      return sized(lib.llistxattr(s(0), n(1)));
+    case "flistxattr_size":
+      return sized(lib.flistxattr(n(0), n(1)));
     case "removexattr":
       return lib.removexattr(s(0), s(1));
     case "lremovexattr":
@@ -259,12 +283,22 @@ function step(op: string, a: Arg[], results: unknown[]): unknown {
       return lib.fdatasync(n(0));
     case "sync":
       return lib.sync();
+    case "mount": // [source, target, fstype, flags, data] (MelloOS only)
+      return lib.mount(s(0), s(1), s(2), a[3] === undefined ? 0 : n(3), (a[4] as string) ?? "");
+    case "umount2": // [target, flags] (MelloOS only)
+      return lib.umount2(s(0), a[1] === undefined ? 0 : n(1));
+    case "become": // [uid, gid, groups]: drop root for the rest of the script
+      lib.setgroups((a[2] as number[] | undefined) ?? [n(1)]);
+      lib.setgid(n(1));
+      return lib.setuid(n(0));
     default:
       throw new Error(`unknown op ${op}`);
   }
 }
 
 export function main(_argv: string[]): number {
+  // As Python (the host's side) does: a write to a pipe nobody reads is EPIPE, not death.
+  lib.signal(lib.Sig.SIGPIPE, "ignore");
   const steps = JSON.parse(lib.readAllText(0)) as Array<[string, ...Arg[]]>;
   const results: unknown[] = [];
   const out: unknown[] = [];

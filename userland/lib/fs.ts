@@ -11,11 +11,12 @@
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import { AT, AT_FDCWD, O, UTIME_NOW, UTIME_OMIT } from "../../kernel/fcntl.ts";
-import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
+import { MAX_REQUEST, PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
 import { decodeStat, type Stat, type Timespec } from "../../kernel/stat.ts";
-import { Sys } from "../../kernel/syscalls.ts";
+import { Sys, sysName } from "../../kernel/syscalls.ts";
 import { decodeRoutes } from "../../servers/vfs/mod.ts";
 import { decodeStatfs, type StatfsRecord } from "../../servers/vfs/fs_protocol.ts";
+import { chunked } from "./chunked.ts";
 import { ctx, dataRegion, type FdRoute } from "./context.ts";
 import { quote, syscall } from "./syscall.ts";
 
@@ -25,8 +26,12 @@ const VFS = 1;
 const w = new PayloadWriter();
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
+const NO_BYTES = new Uint8Array(0);
 
 function vfs(nr: number, payload: Uint8Array, args: () => string, value = 0) {
+  // Legal paths (under PATH_MAX bytes each, two at most) always fit a request:
+  // a bigger one names a path Linux's getname() refuses.
+  if (payload.length > MAX_REQUEST) throw new ErrnoError(Errno.ENAMETOOLONG, sysName(nr));
   return syscall(VFS, nr, ctx().caps.get(VFS)!, payload, value, args);
 }
 
@@ -326,8 +331,8 @@ export interface Dirent {
   name: string;
 }
 
-/** getdents64(2): the next records of directory `fd`; empty at the end. */
-export function getdents64(fd: number, max = 32768): Dirent[] {
+/** getdents64(2) as the syscall answers: the linux_dirent64 records' bytes (empty at the end). */
+export function getdents64Raw(fd: number, max = 32768): Uint8Array {
   const region = dataRegion();
   const n = Math.min(max, region.len);
   const r = direct(
@@ -337,7 +342,12 @@ export function getdents64(fd: number, max = 32768): Dirent[] {
     n,
     () => `${fd}, ..., ${n}`,
   );
-  return parseDirents(ctx().area.data.subarray(region.off, region.off + r.value));
+  return ctx().area.data.slice(region.off, region.off + r.value);
+}
+
+/** getdents64(2): the next records of directory `fd`; empty at the end. */
+export function getdents64(fd: number, max = 32768): Dirent[] {
+  return parseDirents(getdents64Raw(fd, max));
 }
 
 /** Decode linux_dirent64 records. */
@@ -367,7 +377,14 @@ export function readdir(path: string): Dirent[] {
   try {
     const all: Dirent[] = [];
     for (;;) {
-      const batch = getdents64(fd);
+      let batch;
+      try {
+        batch = getdents64(fd);
+      } catch (err) {
+        // A directory removed while open (or the cwd) answers ENOENT: glibc's readdir calls it the end.
+        if (err instanceof ErrnoError && err.errno === Errno.ENOENT) return all;
+        throw err;
+      }
       if (batch.length === 0) return all;
       all.push(...batch);
     }
@@ -444,106 +461,195 @@ export function fdatasync(fd: number): void {
 
 /** pread64(2) into `buf` at `offset`. */
 export function pread(fd: number, buf: Uint8Array, offset: number): number {
-  const region = dataRegion();
-  const n = Math.min(buf.length, region.len);
-  const r = direct(
-    fd,
-    Sys.pread64,
-    w.reset().num(region.off).num(offset).bytes(),
-    n,
-    () => `${fd}, ..., ${n}, ${offset}`,
-  );
-  buf.set(ctx().area.data.subarray(region.off, region.off + r.value));
-  return r.value;
+  return chunked(buf.length, (at, n) => {
+    const region = dataRegion();
+    const r = direct(
+      fd,
+      Sys.pread64,
+      w.reset().num(region.off).num(offset + at).bytes(),
+      n,
+      () => `${fd}, ..., ${n}, ${offset + at}`,
+    );
+    buf.set(ctx().area.data.subarray(region.off, region.off + r.value), at);
+    return r.value;
+  });
 }
 
-/** pwrite64(2) of up to one data region of `data` at `offset`. */
+/** pwrite64(2) of `data` at `offset` (a data region at a time: see chunked.ts). */
 export function pwrite(fd: number, data: Uint8Array | string, offset: number): number {
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
-  const region = dataRegion();
-  const n = Math.min(bytes.length, region.len);
-  ctx().area.data.set(bytes.subarray(0, n), region.off);
-  return direct(
-    fd,
-    Sys.pwrite64,
-    w.reset().num(region.off).num(offset).bytes(),
-    n,
-    () => `${fd}, ..., ${n}, ${offset}`,
-  )
-    .value;
+  return chunked(bytes.length, (at, n) => {
+    const region = dataRegion();
+    ctx().area.data.set(bytes.subarray(at, at + n), region.off);
+    return direct(
+      fd,
+      Sys.pwrite64,
+      w.reset().num(region.off).num(offset + at).bytes(),
+      n,
+      () => `${fd}, ..., ${n}, ${offset + at}`,
+    ).value;
+  });
 }
 
 // --- extended attributes ---
+//
+// Values and name lists go through the data area (up to 64 KiB, past one
+// message): a request ends with (offset, size) of the current region, as
+// getxattr(2) names a buffer and its size. Sizes follow Linux: without one,
+// the whole value or list; 0 asks for its length only; a value or list
+// longer than `size` is ERANGE.
 
-function xattrPath(nr: number, path: string, name: string, extra?: (w: PayloadWriter) => void) {
-  w.reset().str(path).str(name);
-  extra?.(w);
-  return vfs(nr, w.bytes(), () => `${quote(path)}, ${quote(name)}`);
+/** Which file an xattr call names: a path (following symlinks or not), or an fd. */
+type XattrTarget = { path: string; follow: boolean } | { fd: number };
+
+function targetText(t: XattrTarget): string {
+  return "fd" in t ? String(t.fd) : quote(t.path);
 }
 
+/** Start the payload with the target; the syscall number of its form. */
+function xattrHead(t: XattrTarget, path: number, lpath: number, fd: number): number {
+  if ("fd" in t) {
+    w.reset().num(t.fd);
+    return fd;
+  }
+  w.reset().str(t.path);
+  return t.follow ? path : lpath;
+}
+
+function setx(t: XattrTarget, name: string, value: Uint8Array | string, flags: number): void {
+  const v = typeof value === "string" ? encoder.encode(value) : value;
+  const region = dataRegion();
+  // A value past the region is longer than any xattr: the VFS refuses it by its length (E2BIG).
+  ctx().area.data.set(v.subarray(0, Math.min(v.length, region.len)), region.off);
+  const nr = xattrHead(t, Sys.setxattr, Sys.lsetxattr, Sys.fsetxattr);
+  w.str(name).bytesField(NO_BYTES).num(flags).num(region.off).num(v.length);
+  vfs(nr, w.bytes(), () => `${targetText(t)}, ${quote(name)}, ..., ${v.length}, ${flags}`);
+}
+
+/** Ask with (region, size); the reply's value is the length, the bytes are in the region. */
+function getx(t: XattrTarget, name: string | undefined, size: number | undefined) {
+  const region = dataRegion();
+  const want = Math.min(size ?? region.len, region.len);
+  const args = () =>
+    `${targetText(t)}${name === undefined ? "" : `, ${quote(name)}`}, ..., ${size ?? want}`;
+  let r;
+  if ("fd" in t) {
+    // fgetxattr and flistxattr go straight to the file's server, like read.
+    w.reset();
+    if (name !== undefined) w.str(name);
+    w.num(region.off).num(want);
+    r = direct(t.fd, name === undefined ? Sys.flistxattr : Sys.fgetxattr, w.bytes(), 0, args);
+  } else {
+    const nr = name === undefined
+      ? xattrHead(t, Sys.listxattr, Sys.llistxattr, 0)
+      : xattrHead(t, Sys.getxattr, Sys.lgetxattr, 0);
+    if (name !== undefined) w.str(name);
+    w.num(region.off).num(want);
+    r = vfs(nr, w.bytes(), args);
+  }
+  if (size === 0) return r.value;
+  return ctx().area.data.slice(region.off, region.off + r.value);
+}
+
+function valueOf(t: XattrTarget, name: string, size?: number): Uint8Array | number {
+  return getx(t, name, size);
+}
+
+function namesOf(t: XattrTarget, size?: number): string[] | number {
+  const got = getx(t, undefined, size);
+  if (typeof got === "number") return got;
+  const names: string[] = [];
+  let start = 0;
+  for (let i = 0; i < got.length; i++) {
+    if (got[i] !== 0) continue;
+    names.push(decoder.decode(got.subarray(start, i)));
+    start = i + 1;
+  }
+  return names;
+}
+
+/** setxattr(2); flags XATTR_CREATE, XATTR_REPLACE. */
 export function setxattr(path: string, name: string, value: Uint8Array | string, flags = 0): void {
-  const v = typeof value === "string" ? encoder.encode(value) : value;
-  xattrPath(Sys.setxattr, path, name, (w) => w.bytesField(v).num(flags));
+  setx({ path, follow: true }, name, value, flags);
 }
 
+/** lsetxattr(2): a symlink itself. */
 export function lsetxattr(path: string, name: string, value: Uint8Array | string, flags = 0): void {
-  const v = typeof value === "string" ? encoder.encode(value) : value;
-  xattrPath(Sys.lsetxattr, path, name, (w) => w.bytesField(v).num(flags));
+  setx({ path, follow: false }, name, value, flags);
 }
 
+/** fsetxattr(2). */
 export function fsetxattr(fd: number, name: string, value: Uint8Array | string, flags = 0): void {
-  const v = typeof value === "string" ? encoder.encode(value) : value;
-  vfs(
-    Sys.fsetxattr,
-    w.reset().num(fd).str(name).bytesField(v).num(flags).bytes(),
-    () => `${fd}, ${quote(name)}`,
-  );
+  setx({ fd }, name, value, flags);
 }
 
-export function getxattr(path: string, name: string): Uint8Array {
-  return new PayloadReader(xattrPath(Sys.getxattr, path, name).payload).bytesField().slice();
+/** getxattr(2): the value; with `size`, ERANGE past it, and size 0 gives the length. */
+export function getxattr(path: string, name: string): Uint8Array;
+export function getxattr(path: string, name: string, size: 0): number;
+export function getxattr(path: string, name: string, size: number): Uint8Array | number;
+export function getxattr(path: string, name: string, size?: number): Uint8Array | number {
+  return valueOf({ path, follow: true }, name, size);
 }
 
-export function lgetxattr(path: string, name: string): Uint8Array {
-  return new PayloadReader(xattrPath(Sys.lgetxattr, path, name).payload).bytesField().slice();
+/** lgetxattr(2): of a symlink itself. */
+export function lgetxattr(path: string, name: string): Uint8Array;
+export function lgetxattr(path: string, name: string, size: 0): number;
+export function lgetxattr(path: string, name: string, size: number): Uint8Array | number;
+export function lgetxattr(path: string, name: string, size?: number): Uint8Array | number {
+  return valueOf({ path, follow: false }, name, size);
 }
 
-export function fgetxattr(fd: number, name: string): Uint8Array {
-  const r = direct(
-    fd,
-    Sys.fgetxattr,
-    w.reset().str(name).bytes(),
-    0,
-    () => `${fd}, ${quote(name)}`,
-  );
-  return new PayloadReader(r.payload).bytesField().slice();
+/** fgetxattr(2). */
+export function fgetxattr(fd: number, name: string): Uint8Array;
+export function fgetxattr(fd: number, name: string, size: 0): number;
+export function fgetxattr(fd: number, name: string, size: number): Uint8Array | number;
+export function fgetxattr(fd: number, name: string, size?: number): Uint8Array | number {
+  return valueOf({ fd }, name, size);
 }
 
-export function listxattr(path: string): string[] {
-  return new PayloadReader(
-    vfs(Sys.listxattr, w.reset().str(path).bytes(), () => quote(path)).payload,
-  ).strs();
+/** listxattr(2): the names; with `size` (bytes of "name\0" each), ERANGE past it, 0 gives the length. */
+export function listxattr(path: string): string[];
+export function listxattr(path: string, size: 0): number;
+export function listxattr(path: string, size: number): string[] | number;
+export function listxattr(path: string, size?: number): string[] | number {
+  return namesOf({ path, follow: true }, size);
 }
 
-export function llistxattr(path: string): string[] {
-  return new PayloadReader(
-    vfs(Sys.llistxattr, w.reset().str(path).bytes(), () => quote(path)).payload,
-  ).strs();
+/** llistxattr(2): of a symlink itself. */
+export function llistxattr(path: string): string[];
+export function llistxattr(path: string, size: 0): number;
+export function llistxattr(path: string, size: number): string[] | number;
+export function llistxattr(path: string, size?: number): string[] | number {
+  return namesOf({ path, follow: false }, size);
 }
 
-export function flistxattr(fd: number): string[] {
-  return new PayloadReader(direct(fd, Sys.flistxattr, undefined, 0, () => String(fd)).payload)
-    .strs();
+/** flistxattr(2). */
+export function flistxattr(fd: number): string[];
+export function flistxattr(fd: number, size: 0): number;
+export function flistxattr(fd: number, size: number): string[] | number;
+export function flistxattr(fd: number, size?: number): string[] | number {
+  return namesOf({ fd }, size);
 }
 
+/** removexattr(2). */
 export function removexattr(path: string, name: string): void {
-  xattrPath(Sys.removexattr, path, name);
+  vfs(
+    Sys.removexattr,
+    w.reset().str(path).str(name).bytes(),
+    () => `${quote(path)}, ${quote(name)}`,
+  );
 }
 
+/** lremovexattr(2). */
 export function lremovexattr(path: string, name: string): void {
-  xattrPath(Sys.lremovexattr, path, name);
+  vfs(
+    Sys.lremovexattr,
+    w.reset().str(path).str(name).bytes(),
+    () => `${quote(path)}, ${quote(name)}`,
+  );
 }
 
+/** fremovexattr(2). */
 export function fremovexattr(fd: number, name: string): void {
   vfs(Sys.fremovexattr, w.reset().num(fd).str(name).bytes(), () => `${fd}, ${quote(name)}`);
 }

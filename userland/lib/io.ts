@@ -10,6 +10,7 @@ import { Sig } from "../../kernel/signals.ts";
 import { Sys } from "../../kernel/syscalls.ts";
 import { F, O, SEEK, TCGETS } from "../../kernel/fcntl.ts";
 import { decodeRoutes } from "../../servers/vfs/mod.ts";
+import { chunked } from "./chunked.ts";
 import { ctx, dataRegion, type FdRoute } from "./context.ts";
 import { quote, syscall } from "./syscall.ts";
 import { getpid, kill } from "./proc.ts";
@@ -69,34 +70,48 @@ function learn(payload: Uint8Array): void {
   }
 }
 
-/** read(2) into `buf`; returns the byte count (0 at end of file). */
-export function read(fd: number, buf: Uint8Array): number {
+/** One read of up to a data region into `buf` at `at`. */
+function readOnce(fd: number, nr: number, buf: Uint8Array, at: number, n: number): number {
   const region = dataRegion();
-  const n = Math.min(buf.length, region.len);
-  const r = fdcall(fd, Sys.read, w.reset().num(region.off).bytes(), n, () => `${fd}, ..., ${n}`);
-  buf.set(ctx().area.data.subarray(region.off, region.off + r.value));
+  const r = fdcall(fd, nr, w.reset().num(region.off).bytes(), n, () => `${fd}, ..., ${n}`);
+  buf.set(ctx().area.data.subarray(region.off, region.off + r.value), at);
   return r.value;
 }
 
-/** write(2) of up to one data region (768 KiB; 128 KiB in a signal handler) of `data`. */
-export function write(fd: number, data: Uint8Array | string): number {
-  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+/** One write of up to a data region of `bytes`, from `at`. */
+function writeOnce(fd: number, nr: number, bytes: Uint8Array, at: number, n: number): number {
   const region = dataRegion();
-  const n = Math.min(bytes.length, region.len);
-  ctx().area.data.set(bytes.subarray(0, n), region.off);
+  ctx().area.data.set(bytes.subarray(at, at + n), region.off);
+  return fdcall(
+    fd,
+    nr,
+    w.reset().num(region.off).bytes(),
+    n,
+    () => `${fd}, ${quote(decoder.decode(bytes.subarray(at, at + 32)))}, ${n}`,
+  ).value;
+}
+
+/** A write that failed with EPIPE raises SIGPIPE, as Linux does. */
+function withSigpipe(fn: () => number): number {
   try {
-    return fdcall(
-      fd,
-      Sys.write,
-      w.reset().num(region.off).bytes(),
-      n,
-      () => `${fd}, ${quote(decoder.decode(bytes.subarray(0, 32)))}, ${n}`,
-    )
-      .value;
+    return fn();
   } catch (err) {
     if (err instanceof ErrnoError && err.errno === Errno.EPIPE) kill(getpid(), Sig.SIGPIPE);
     throw err;
   }
+}
+
+/** read(2) into `buf`; returns the byte count (0 at end of file). */
+export function read(fd: number, buf: Uint8Array): number {
+  return chunked(buf.length, (at, n) => readOnce(fd, Sys.read, buf, at, n));
+}
+
+/** write(2) of `data` (a data region at a time: see chunked.ts). */
+export function write(fd: number, data: Uint8Array | string): number {
+  const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  return withSigpipe(() =>
+    chunked(bytes.length, (at, n) => writeOnce(fd, Sys.write, bytes, at, n))
+  );
 }
 
 /** Most buffers one readv/writev takes (Linux's IOV_MAX / UIO_MAXIOV). */
@@ -119,42 +134,40 @@ function checkIov(bufs: Uint8Array[]): void {
  */
 export function readv(fd: number, bufs: Uint8Array[]): number {
   checkIov(bufs);
-  const region = dataRegion();
-  const total = bufs.reduce((n, b) => n + b.length, 0);
-  const n = Math.min(total, region.len);
-  const r = fdcall(fd, Sys.readv, w.reset().num(region.off).bytes(), n, () => iovText(fd, bufs));
-  const data = ctx().area.data;
-  let at = region.off;
-  let left = r.value;
+  const all = new Uint8Array(bufs.reduce((n, b) => n + b.length, 0));
+  const got = chunked(all.length, (at, n) => {
+    const region = dataRegion();
+    const r = fdcall(fd, Sys.readv, w.reset().num(region.off).bytes(), n, () => iovText(fd, bufs));
+    all.set(ctx().area.data.subarray(region.off, region.off + r.value), at);
+    return r.value;
+  });
+  let at = 0;
   for (const b of bufs) {
-    if (left === 0) break;
-    const k = Math.min(b.length, left);
-    b.set(data.subarray(at, at + k));
+    if (at >= got) break;
+    const k = Math.min(b.length, got - at);
+    b.set(all.subarray(at, at + k));
     at += k;
-    left -= k;
   }
-  return r.value;
+  return got;
 }
 
 /** writev(2): `bufs` gathered in order and written by one write. */
 export function writev(fd: number, bufs: Uint8Array[]): number {
   checkIov(bufs);
-  const region = dataRegion();
-  const data = ctx().area.data;
-  let n = 0;
+  const all = new Uint8Array(bufs.reduce((n, b) => n + b.length, 0));
+  let at = 0;
   for (const b of bufs) {
-    const k = Math.min(b.length, region.len - n);
-    data.set(b.subarray(0, k), region.off + n);
-    n += k;
-    if (n === region.len) break;
+    all.set(b, at);
+    at += b.length;
   }
-  try {
-    return fdcall(fd, Sys.writev, w.reset().num(region.off).bytes(), n, () => iovText(fd, bufs))
-      .value;
-  } catch (err) {
-    if (err instanceof ErrnoError && err.errno === Errno.EPIPE) kill(getpid(), Sig.SIGPIPE);
-    throw err;
-  }
+  return withSigpipe(() =>
+    chunked(all.length, (from, n) => {
+      const region = dataRegion();
+      ctx().area.data.set(all.subarray(from, from + n), region.off);
+      return fdcall(fd, Sys.writev, w.reset().num(region.off).bytes(), n, () => iovText(fd, bufs))
+        .value;
+    })
+  );
 }
 
 /** Write all of `data`, however many write(2) calls it takes. */

@@ -1,6 +1,7 @@
 // MelloOS extensions: the service manager, the process list, the tracer,
 // capability derivation.
 
+import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
 import type { CapToken } from "../../kernel/ipc/message.ts";
 import { Sys } from "../../kernel/syscalls.ts";
@@ -111,5 +112,12 @@ export function capRevoke(cap: CapToken): void {
 /** Send a raw request (tests of forged capabilities and malformed messages use it). */
 export function rawCall(ep: number, op: number, cap: CapToken, payload?: Uint8Array, value = 0) {
   const r = ctx().client.call(ep, op, cap, payload, value);
-  return { errno: r.errno, value: r.value };
+  return { errno: r.errno, value: r.value, payload: r.payload.slice() };
+}
+
+/** Where fd's requests go: the server's endpoint and our capability for the open file. */
+export function fdRoute(fd: number): { ep: number; cap: CapToken } {
+  const r = ctx().fds.get(fd);
+  if (r === undefined) throw new ErrnoError(Errno.EBADF, `fd ${fd}`);
+  return { ep: r.ep, cap: { ...r.cap } };
 }

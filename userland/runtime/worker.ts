@@ -27,6 +27,7 @@ import { TraceWriter } from "../../kernel/trace/events.ts";
 import { ErrnoError } from "../../kernel/errno.ts";
 import { Sys } from "../../kernel/syscalls.ts";
 import { workerScope } from "../../kernel/ipc/worker_scope.ts";
+import * as chunked from "../lib/chunked.ts";
 import * as consts from "../lib/consts.ts";
 import * as context from "../lib/context.ts";
 import * as errors from "../lib/errors.ts";
@@ -46,6 +47,7 @@ const KERNEL = 0;
 // Every file of userland/lib, by the name a program's image requires it by
 // (tests/loader_lib.test.ts checks that none is missing).
 const modules: Record<string, unknown> = {
+  "lib/chunked.ts": chunked,
   "lib/consts.ts": consts,
   "lib/context.ts": context,
   "lib/errors.ts": errors,
