@@ -314,7 +314,7 @@ export class ProcessManager {
 
   async #finish(p: Process, status: number, recyclable = false): Promise<void> {
     if (p.state !== "running" || p.isServer || p.pid === INIT_PID) return;
-    p.state = "zombie";
+    p.state = "exiting";
     p.status = status;
     if (!recyclable) {
       p.area.kill();
@@ -337,6 +337,7 @@ export class ProcessManager {
       if (c.state === "zombie") this.#reapOrphan(c);
     }
     p.children.clear();
+    p.state = "zombie";
     p.markExited(status);
     const parent = this.procs.get(p.ppid);
     if (parent === undefined || parent.pid === INIT_PID) {

@@ -208,7 +208,7 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
       sid: p.sid,
       uid: p.creds.uid,
       gid: p.creds.gid,
-      state: p.isServer ? "S" : p.state === "zombie" ? "Z" : "R",
+      state: p.isServer ? "S" : p.state === "running" ? "R" : "Z",
       name: p.name,
       argv: p.argv,
       server: p.isServer,

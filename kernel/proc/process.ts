@@ -5,7 +5,12 @@ import type { CapToken } from "../ipc/message.ts";
 import type { Creds } from "../sysmem.ts";
 import type { TraceWriter } from "../trace/events.ts";
 
-export type ProcState = "running" | "zombie";
+/**
+ * running; exiting (ended, its fds and server state being released: not yet
+ * waitable, so a parent's wait returns only after its pipes are closed);
+ * zombie (waitable).
+ */
+export type ProcState = "running" | "exiting" | "zombie";
 
 /** One process (a program in a Worker, or a server). */
 export interface Process {
