@@ -159,6 +159,9 @@ export class Server {
     return this.#watched.size;
   }
 
+  /** Handlers that answered with a Promise not yet settled. */
+  #inFlight = 0;
+
   /** Run the loop soon (after an attach, a wake-up, or a freed reply ring). */
   kick(): void {
     if (this.#running) {
@@ -275,12 +278,15 @@ export class Server {
       return;
     }
     if (answer instanceof Promise) {
+      this.#inFlight++;
       answer.then(
         (a) => {
+          this.#inFlight--;
           this.#answer(w, meta, a);
           this.#ringBells();
         },
         (err) => {
+          this.#inFlight--;
           this.#fail(w, meta, err);
           this.#ringBells();
         },
@@ -387,9 +393,13 @@ export class Server {
     this.#bells.clear();
   }
 
-  /** Poll for new requests while a spinner slot is ours. True if one came. */
+  /**
+   * Poll for new requests while a spinner slot is ours. True if one came.
+   * Not while a handler is in flight: its continuations are microtasks,
+   * which run only once this loop returns, so spinning would delay them.
+   */
   #spin(): boolean {
-    if (this.#opts.waitingDownstream?.() === true) return false;
+    if (this.#inFlight > 0 || this.#opts.waitingDownstream?.() === true) return false;
     if (!this.#takeSlot()) return false;
     try {
       const until = nowUs() + SERVER_SPIN_US;
