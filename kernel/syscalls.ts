@@ -69,6 +69,8 @@ export const Sys = {
   getgroups: 115,
   setgroups: 116,
   getpgid: 121,
+  setfsuid: 122,
+  setfsgid: 123,
   getsid: 124,
   mknod: 133,
   statfs: 137,

@@ -8,6 +8,7 @@
 //                     reader can tell a reused slot):
 //                       0 pid  1 uid  2 euid  3 gid  4 egid  5 ngroups
 //                       6 .. 6+MAX_GROUPS-1 supplementary groups
+//                       6+MAX_GROUPS fsuid  7+MAX_GROUPS fsgid
 //
 // Servers trust these words because only the kernel can write them: they are
 // how a server learns who sent a message (the channel's area -> its owner)
@@ -19,20 +20,42 @@ export const MAX_GROUPS = 32;
 const TRACE_ALL = 0;
 const OWNERS = 64;
 const CRED_WORDS = 8 + MAX_GROUPS;
+const FSUID = 6 + MAX_GROUPS;
+const FSGID = 7 + MAX_GROUPS;
 const CREDS = OWNERS + MAX_AREAS;
 const WORDS = CREDS + MAX_PROCS * CRED_WORDS;
 
-/** A process's credentials. */
+/**
+ * A process's credentials. Permission checks on files use fsuid and fsgid
+ * (with the groups), as Linux's do: they follow euid and egid, except after
+ * setfsuid(2)/setfsgid(2), which a file server acting for others (the FUSE
+ * bridge) uses to take on its caller's identity without giving up its own.
+ */
 export interface Creds {
   uid: number;
   euid: number;
   gid: number;
   egid: number;
   groups: number[];
+  fsuid: number;
+  fsgid: number;
 }
 
 /** Root's credentials. */
-export const ROOT_CREDS: Creds = { uid: 0, euid: 0, gid: 0, egid: 0, groups: [0] };
+export const ROOT_CREDS: Creds = {
+  uid: 0,
+  euid: 0,
+  gid: 0,
+  egid: 0,
+  groups: [0],
+  fsuid: 0,
+  fsgid: 0,
+};
+
+/** Credentials of `uid` and `gid` (real, effective and filesystem ids alike). */
+export function credsOf(uid: number, gid: number, groups = [gid]): Creds {
+  return { uid, euid: uid, gid, egid: gid, groups, fsuid: uid, fsgid: gid };
+}
 
 /** Typed view over the system SharedArrayBuffer. */
 export class SysMem {
@@ -78,6 +101,8 @@ export class SysMem {
       gid: i32[base + 3],
       egid: i32[base + 4],
       groups,
+      fsuid: i32[base + FSUID],
+      fsgid: i32[base + FSGID],
     };
   }
 
@@ -92,6 +117,8 @@ export class SysMem {
     const n = Math.min(c.groups.length, MAX_GROUPS);
     i32[base + 5] = n;
     for (let i = 0; i < n; i++) i32[base + 6 + i] = c.groups[i];
+    i32[base + FSUID] = c.fsuid;
+    i32[base + FSGID] = c.fsgid;
     Atomics.store(i32, base, pid);
   }
 

@@ -17,7 +17,7 @@ import type { AsyncClient } from "../ipc/client_async.ts";
 import { type CapToken, PayloadReader, PayloadWriter } from "../ipc/message.ts";
 import { Endpoint } from "../registry.ts";
 import { ignoredByDefault, Sig, SIG_MAX, SigAction } from "../signals.ts";
-import { type Creds, MAX_GROUPS, type SysMem } from "../sysmem.ts";
+import { type Creds, credsOf, MAX_GROUPS, type SysMem } from "../sysmem.ts";
 import { WNOHANG } from "../fcntl.ts";
 import {
   decodeRoutes,
@@ -139,7 +139,7 @@ export class ProcessManager {
       }
       const uid = req.uid >= 0 ? req.uid : creds.uid;
       const gid = req.gid >= 0 ? req.gid : creds.gid;
-      creds = { uid, euid: uid, gid, egid: gid, groups: [gid] };
+      creds = credsOf(uid, gid);
     }
     if (req.groups !== undefined) {
       if (parent.creds.euid !== 0) throw new ErrnoError(Errno.EPERM, "only root sets groups");
@@ -528,18 +528,42 @@ export class ProcessManager {
     return p.pid;
   }
 
-  /** Change credentials (setuid/setgid): root may become anyone, others only themselves. */
+  /**
+   * Change credentials (setuid/setgid): root may become anyone, others only
+   * themselves. The filesystem ids follow the effective ones.
+   */
   setIds(p: Process, uid: number, gid: number): void {
     const c = p.creds;
     if (uid >= 0) {
       if (c.euid !== 0 && uid !== c.uid) throw new ErrnoError(Errno.EPERM, `setuid ${uid}`);
-      p.creds = c.euid === 0 ? { ...c, uid, euid: uid } : { ...c, euid: uid };
+      p.creds = c.euid === 0
+        ? { ...c, uid, euid: uid, fsuid: uid }
+        : { ...c, euid: uid, fsuid: uid };
     }
     if (gid >= 0) {
       if (c.euid !== 0 && gid !== c.gid) throw new ErrnoError(Errno.EPERM, `setgid ${gid}`);
-      p.creds = c.euid === 0 ? { ...p.creds, gid, egid: gid } : { ...p.creds, egid: gid };
+      p.creds = c.euid === 0
+        ? { ...p.creds, gid, egid: gid, fsgid: gid }
+        : { ...p.creds, egid: gid, fsgid: gid };
     }
     this.host.sys.setCreds(p.pid, p.creds);
+  }
+
+  /**
+   * setfsuid(2)/setfsgid(2): the id file permission checks use. Returns the
+   * previous one, changed or not, as Linux does (no errno: asking with -1 is
+   * how a caller reads it). Root may take any id; others their real,
+   * effective or current filesystem id.
+   */
+  setFsId(p: Process, which: "uid" | "gid", id: number): number {
+    const c = p.creds;
+    const old = which === "uid" ? c.fsuid : c.fsgid;
+    const own = which === "uid" ? [c.uid, c.euid, c.fsuid] : [c.gid, c.egid, c.fsgid];
+    const valid = Number.isInteger(id) && id >= 0 && id <= 0xfffffffe;
+    if (!valid || (c.euid !== 0 && !own.includes(id))) return old;
+    p.creds = which === "uid" ? { ...c, fsuid: id } : { ...c, fsgid: id };
+    this.host.sys.setCreds(p.pid, p.creds);
+    return old;
   }
 
   /** setgroups(2): root only. */

@@ -282,6 +282,8 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
     [Sys.setsid, simple((req) => m.setsid(me(req)))],
     [Sys.setuid, simple(doSetIds)],
     [Sys.setgid, simple(doSetIds)],
+    [Sys.setfsuid, simple((req) => m.setFsId(me(req), "uid", req.value))],
+    [Sys.setfsgid, simple((req) => m.setFsId(me(req), "gid", req.value))],
     [Sys.getgroups, { need: Right.CALL, fn: doGetgroups }],
     [Sys.setgroups, { need: Right.CALL, fn: doSetgroups }],
     [Sys.uname, { need: Right.CALL, fn: doUname }],

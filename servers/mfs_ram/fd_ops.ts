@@ -53,8 +53,8 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
     if (!isReg(i.mode)) throw new ErrnoError(Errno.EINVAL, "data I/O on a special file");
   }
 
-  function euidOf(req: Request): number {
-    return mfs.env.sys.creds(req.pid)?.euid ?? -1;
+  function fsuidOf(req: Request): number {
+    return mfs.env.sys.creds(req.pid)?.fsuid ?? -1;
   }
 
   /** Read up to sink.length bytes at `pos`; returns the count. */
@@ -84,7 +84,7 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
         size: Math.max(i.size, end),
         mtime: t,
         ctime: t,
-        mode: killPriv(i.mode, euidOf(req)),
+        mode: killPriv(i.mode, fsuidOf(req)),
       });
     });
     return plan.bytes;
@@ -232,7 +232,7 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
     if (!isReg(i.mode)) throw new ErrnoError(Errno.EINVAL, "ftruncate of a non-regular file");
     checkSize(len);
     const t = now();
-    const mode = killPriv(i.mode, euidOf(req));
+    const mode = killPriv(i.mode, fsuidOf(req));
     persist.transact((tx) => truncateIn(mfs, tx, o.sb, i, len, { mtime: t, ctime: t, mode }));
     return 0;
   }

@@ -1,5 +1,5 @@
 // An open of a directory that was removed while it was still some process's
-// cwd, so its filesystem has forgotten it (ops_path.ts, removedDir). Linux
+// cwd, so its filesystem has forgotten it (ops_names.ts, removedDir). Linux
 // lets such an open succeed, fstat shows a link count of 0, and getdents64
 // answers ENOENT (glibc's readdir takes that for the end).
 

@@ -1,6 +1,6 @@
 // The VFS server: what other code imports. The VFS holds every process's fd
-// table, the open file descriptions behind it, and (so far) the pipes; later
-// issues add the mount table and path walks.
+// table and the open file descriptions behind it, the mount table, the path
+// walk with its dentry and inode caches, pipes, FIFOs, devices and /proc.
 
 import type { CapToken } from "../../kernel/ipc/message.ts";
 import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
@@ -13,7 +13,7 @@ export const VfsOp = {
   INSTALL: 0x8004, // pid, fd, endpoint, root cap, open flags -> (): an fd for another server's object
   FDS: 0x8005, // pid -> fd routes
   MOUNT: 0x8006, // fstype, source, options, flags, target path -> (): the kernel's mounts (the root at boot)
-  EXEC: 0x8007, // pid, path -> Attrs of the program file after an exec permission check, ep, sb
+  EXEC: 0x8007, // creds pid, context pid, path -> ep, sb, mount id, Attrs (after the exec check)
 } as const;
 
 /** Requests every object server answers (the VFS sends them on last close). */

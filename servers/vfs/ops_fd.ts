@@ -78,7 +78,7 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
     const rfd = t.lowestFree();
     const wfd = t.lowestFree(rfd + 1);
     const creds = vfs.creds(req.pid);
-    const pipe = new Pipe(nextPipe++, creds.euid, creds.egid);
+    const pipe = new Pipe(nextPipe++, creds.fsuid, creds.fsgid);
     pipe.readers = 1;
     pipe.writers = 1;
     const born = nowTimespec();

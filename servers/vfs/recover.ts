@@ -6,6 +6,7 @@
 // a file the old VFS served itself (a pipe, a device) comes back lost: it
 // keeps its number until the process closes it, and every call on it fails.
 
+import { ROOT_CREDS } from "../../kernel/sysmem.ts";
 import type { CapToken } from "../../kernel/ipc/message.ts";
 import type { Ofd } from "./fd_table.ts";
 import type { Fs } from "./fs.ts";
@@ -90,7 +91,7 @@ export async function rebuild(
       c.umask = rec.umask;
       try {
         const cwd = await ns.walk(
-          { uid: 0, euid: 0, gid: 0, egid: 0, groups: [0] },
+          ROOT_CREDS,
           c.root,
           c.root,
           rec.cwd,

@@ -5,6 +5,7 @@
 // torn journal record, a transaction that failed half-way) and look at what
 // recovery makes of it.
 
+import { ROOT_CREDS } from "../../kernel/sysmem.ts";
 import { CapTable } from "../../kernel/cap/table.ts";
 import { ErrnoError } from "../../kernel/errno.ts";
 import type { Area } from "../../kernel/ipc/channel.ts";
@@ -39,7 +40,7 @@ export class DirectMfs {
     const env = {
       init: { options, endpoint: Endpoint.MFS_RAM, state, restart: true },
       caps: table,
-      sys: { creds: () => ({ uid: 0, euid: 0, gid: 0, egid: 0, groups: [0] }) },
+      sys: { creds: () => ROOT_CREDS },
       log: (t: string) => this.logs.push(t),
       pid: 9,
     } as unknown as ServerEnv;

@@ -64,6 +64,21 @@ export function setuid(uid: number): void {
 export function setgid(gid: number): void {
   kcall(Sys.setgid, undefined, gid, () => String(gid));
 }
+
+/**
+ * setfsuid(2): the uid file permission checks use from now on; returns the
+ * previous one (pass -1 to read it). Unprivileged callers may only pick
+ * their own ids; a refused change is silent, as on Linux: compare the
+ * result of a second call.
+ */
+export function setfsuid(uid: number): number {
+  return kcall(Sys.setfsuid, undefined, uid, () => String(uid)).value;
+}
+
+/** setfsgid(2): as setfsuid, for the group id. */
+export function setfsgid(gid: number): number {
+  return kcall(Sys.setfsgid, undefined, gid, () => String(gid)).value;
+}
 export function getgroups(): number[] {
   const r = kcall(Sys.getgroups);
   const rd = new PayloadReader(r.payload);
