@@ -8,6 +8,8 @@
 //   file 1      a write to the file opened after the crash
 //   held ok     dup, fcntl and close of a file opened before the crash
 //   dup EIO     what dup of the pipe's read end does
+//   fsync EIO   what fsync and pread of it do (calls that go straight to
+//   pread EIO   the server holding the file, as read and write do)
 import {
   close,
   dup,
@@ -15,9 +17,11 @@ import {
   errnoName,
   F,
   fcntl,
+  fsync,
   O,
   open,
   pipe,
+  pread,
   serviceControl,
   write,
 } from "../../userland/lib/mod.ts";
@@ -47,6 +51,8 @@ export function main(argv: string[]): number {
     `file ${outcome(() => write(fd, "y"))}`,
     `held ${outcome(() => [close(dup(held)), fcntl(held, F.GETFL) >= 0, close(held)][0])}`,
     `dup ${outcome(() => dup(r))}`,
+    `fsync ${outcome(() => fsync(r))}`,
+    `pread ${outcome(() => pread(r, new Uint8Array(1), 0))}`,
   ];
   // Our stdout was a pipe too: it is lost; the lines go to the file.
   write(fd, lines.join("\n") + "\n");

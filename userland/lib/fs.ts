@@ -6,7 +6,7 @@
 // holds the open file, like read and write (io.ts).
 //
 // Request formats (program -> VFS, payload fields in order) are the ones the
-// VFS decodes in servers/vfs/ops_path.ts; every call here names its syscall
+// VFS decodes in servers/vfs/ops_*.ts; every call here names its syscall
 // number as the opcode.
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
@@ -19,10 +19,10 @@ import { decodeStatfs, type StatfsRecord } from "../../servers/vfs/fs_protocol.t
 import { chunked } from "./chunked.ts";
 import { ctx, dataRegion, type FdRoute } from "./context.ts";
 import { quote, syscall } from "./syscall.ts";
+import { fdcall, learn, route, VFS } from "./fd_routes.ts";
 
 export type { Stat, StatfsRecord, Timespec };
 
-const VFS = 1;
 const w = new PayloadWriter();
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -33,35 +33,6 @@ function vfs(nr: number, payload: Uint8Array, args: () => string, value = 0) {
   // a bigger one names a path Linux's getname() refuses.
   if (payload.length > MAX_REQUEST) throw new ErrnoError(Errno.ENAMETOOLONG, sysName(nr));
   return syscall(VFS, nr, ctx().caps.get(VFS)!, payload, value, args);
-}
-
-function route(fd: number): FdRoute {
-  const r = ctx().fds.get(fd);
-  if (r === undefined) throw new ErrnoError(Errno.EBADF, `fd ${fd}`);
-  return r;
-}
-
-function direct(
-  fd: number,
-  nr: number,
-  payload: Uint8Array | undefined,
-  value: number,
-  args: () => string,
-) {
-  const r = route(fd);
-  return syscall(r.ep, nr, r.cap, payload, value, args);
-}
-
-function learn(payload: Uint8Array): void {
-  const c = ctx();
-  for (const r of decodeRoutes(new PayloadReader(payload))) {
-    c.fds.set(r.fd, {
-      ep: r.ep,
-      cap: r.cap,
-      epoch: c.area.channel(r.ep).epoch,
-      vfsEpoch: c.area.channel(VFS).epoch,
-    });
-  }
 }
 
 function dirfdText(dirfd: number): string {
@@ -219,7 +190,7 @@ export function truncate(path: string, length: number): void {
 
 /** ftruncate(2): straight to the file's server. */
 export function ftruncate(fd: number, length: number): void {
-  direct(fd, Sys.ftruncate, w.reset().num(length).bytes(), 0, () => `${fd}, ${length}`);
+  fdcall(fd, Sys.ftruncate, w.reset().num(length).bytes(), 0, () => `${fd}, ${length}`);
 }
 
 // --- directories and links ---
@@ -335,7 +306,7 @@ export interface Dirent {
 export function getdents64Raw(fd: number, max = 32768): Uint8Array {
   const region = dataRegion();
   const n = Math.min(max, region.len);
-  const r = direct(
+  const r = fdcall(
     fd,
     Sys.getdents64,
     w.reset().num(region.off).bytes(),
@@ -427,7 +398,7 @@ export function statfs(path: string): StatfsRecord {
 
 export function fstatfs(fd: number): StatfsRecord {
   return decodeStatfs(
-    new PayloadReader(direct(fd, Sys.fstatfs, undefined, 0, () => String(fd)).payload),
+    new PayloadReader(fdcall(fd, Sys.fstatfs, undefined, 0, () => String(fd)).payload),
   );
 }
 
@@ -450,11 +421,11 @@ export function sync(): void {
 }
 
 export function fsync(fd: number): void {
-  direct(fd, Sys.fsync, undefined, 0, () => String(fd));
+  fdcall(fd, Sys.fsync, undefined, 0, () => String(fd));
 }
 
 export function fdatasync(fd: number): void {
-  direct(fd, Sys.fdatasync, undefined, 0, () => String(fd));
+  fdcall(fd, Sys.fdatasync, undefined, 0, () => String(fd));
 }
 
 // --- positioned and vectored I/O ---
@@ -463,7 +434,7 @@ export function fdatasync(fd: number): void {
 export function pread(fd: number, buf: Uint8Array, offset: number): number {
   return chunked(buf.length, (at, n) => {
     const region = dataRegion();
-    const r = direct(
+    const r = fdcall(
       fd,
       Sys.pread64,
       w.reset().num(region.off).num(offset + at).bytes(),
@@ -481,7 +452,7 @@ export function pwrite(fd: number, data: Uint8Array | string, offset: number): n
   return chunked(bytes.length, (at, n) => {
     const region = dataRegion();
     ctx().area.data.set(bytes.subarray(at, at + n), region.off);
-    return direct(
+    return fdcall(
       fd,
       Sys.pwrite64,
       w.reset().num(region.off).num(offset + at).bytes(),
@@ -538,7 +509,7 @@ function getx(t: XattrTarget, name: string | undefined, size: number | undefined
     w.reset();
     if (name !== undefined) w.str(name);
     w.num(region.off).num(want);
-    r = direct(t.fd, name === undefined ? Sys.flistxattr : Sys.fgetxattr, w.bytes(), 0, args);
+    r = fdcall(t.fd, name === undefined ? Sys.flistxattr : Sys.fgetxattr, w.bytes(), 0, args);
   } else {
     const nr = name === undefined
       ? xattrHead(t, Sys.listxattr, Sys.llistxattr, 0)

@@ -13,61 +13,18 @@ import { decodeRoutes } from "../../servers/vfs/mod.ts";
 import { chunked } from "./chunked.ts";
 import { ctx, dataRegion, type FdRoute } from "./context.ts";
 import { quote, syscall } from "./syscall.ts";
+import { fdcall, learn, route, VFS } from "./fd_routes.ts";
 import { getpid, kill } from "./proc.ts";
 
 export { F, O, SEEK };
 export type { Stat };
 
-const VFS = 1;
 const w = new PayloadWriter();
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-function route(fd: number): FdRoute {
-  const r = ctx().fds.get(fd);
-  if (r === undefined) throw new ErrnoError(Errno.EBADF, `fd ${fd}`);
-  return r;
-}
-
-/** A call on an open file; EBADF after its server restarted means the file was lost: EIO. */
-function fdcall(
-  fd: number,
-  nr: number,
-  payload: Uint8Array | undefined,
-  value: number,
-  args: () => string,
-) {
-  const r = route(fd);
-  try {
-    return syscall(r.ep, nr, r.cap, payload, value, args);
-  } catch (err) {
-    if (err instanceof ErrnoError && err.errno === Errno.EBADF && lostWithServer(r)) {
-      throw new ErrnoError(Errno.EIO, `fd ${fd}: its server restarted`);
-    }
-    throw err;
-  }
-}
-
-/** The fd's server, or the VFS that derived its capability, restarted since we learned it. */
-function lostWithServer(r: FdRoute): boolean {
-  const area = ctx().area;
-  return r.epoch !== area.channel(r.ep).epoch || r.vfsEpoch !== area.channel(VFS).epoch;
-}
-
 function vfscall(nr: number, payload: Uint8Array | undefined, value: number, args: () => string) {
   return syscall(VFS, nr, ctx().caps.get(VFS)!, payload, value, args);
-}
-
-function learn(payload: Uint8Array): void {
-  const c = ctx();
-  for (const r of decodeRoutes(new PayloadReader(payload))) {
-    c.fds.set(r.fd, {
-      ep: r.ep,
-      cap: r.cap,
-      epoch: c.area.channel(r.ep).epoch,
-      vfsEpoch: c.area.channel(VFS).epoch,
-    });
-  }
 }
 
 /** One read of up to a data region into `buf` at `at`. */

@@ -31,6 +31,7 @@ import * as chunked from "../lib/chunked.ts";
 import * as consts from "../lib/consts.ts";
 import * as context from "../lib/context.ts";
 import * as errors from "../lib/errors.ts";
+import * as fdRoutes from "../lib/fd_routes.ts";
 import * as fs from "../lib/fs.ts";
 import * as io from "../lib/io.ts";
 import * as mello from "../lib/mello.ts";
@@ -51,6 +52,7 @@ const modules: Record<string, unknown> = {
   "lib/consts.ts": consts,
   "lib/context.ts": context,
   "lib/errors.ts": errors,
+  "lib/fd_routes.ts": fdRoutes,
   "lib/fs.ts": fs,
   "lib/io.ts": io,
   "lib/mello.ts": mello,
