@@ -56,6 +56,10 @@ Deno.test("tracer: --trace writes Chrome trace JSON with server and process trac
     assert.equal(end.tid, 1);
     // Kernel-side work shows too: the spawn of cat served at the kernel endpoint.
     assert.ok(served.some((e) => e.tid === 0 && e.name === "mello_spawn"));
+    // Requests between servers are named too (the VFS's lookups at mfs_ram, say).
+    assert.ok(served.some((e) => e.tid === 3 && e.name === "fs.lookup"), "fs.lookup at mfs_ram");
+    const unnamed = served.filter((e) => /^syscall_\d+$/.test(e.name)).map((e) => e.name);
+    assert.deepEqual([...new Set(unnamed)], [], "requests without a name");
   } finally {
     await Deno.remove(file);
   }
@@ -77,6 +81,13 @@ Deno.test("tracer: `trace CMD` prints one strace-like line per syscall with its 
     assert.match(failing.stderr, /kill\(999999, 15\) = -1 ESRCH \(No such process\) <[^>]*kernel/);
     const missing = await os.run("trace nosuchprogram");
     assert.equal(missing.status, 1);
+    // -o FILE, as strace: the lines go to the file, not to stderr.
+    const toFile = await os.run("trace -o /tmp/trace.out echo to-file; cat /tmp/trace.out");
+    assert.equal(toFile.status, 0, toFile.stderr);
+    assert.match(toFile.stdout, /^to-file\n/);
+    assert.match(toFile.stdout, /^write\(1, "to-file\\n", 8\) = 8 </m);
+    assert.match(toFile.stdout, /\+\+\+ exited with 0 \+\+\+\n$/);
+    assert.equal(toFile.stderr, "");
   });
 });
 

@@ -15,6 +15,8 @@ import { sysName } from "../syscalls.ts";
 import { ServerOp } from "../ipc/server_runtime.ts";
 import { ObjectOp, VfsOp } from "../../servers/vfs/mod.ts";
 import { TtyOp } from "../../servers/tty/mod.ts";
+import { FsOp } from "../../servers/vfs/fs_protocol.ts";
+import { MfsRamOp } from "../../servers/mfs_ram/mod.ts";
 
 /** Names of the requests that are not syscalls (kernel-only and server-to-server ops). */
 const PRIVATE_OPS = new Map<number, string>([
@@ -22,6 +24,10 @@ const PRIVATE_OPS = new Map<number, string>([
   ...Object.entries(ObjectOp).map(([n, v]) => [v, `object.${n.toLowerCase()}`] as [number, string]),
   ...Object.entries(TtyOp).map(([n, v]) => [v, `tty.${n.toLowerCase()}`] as [number, string]),
   ...Object.entries(ServerOp).map(([n, v]) => [v, `server.${n.toLowerCase()}`] as [number, string]),
+  ...Object.entries(FsOp).map(([n, v]) => [v, `fs.${n.toLowerCase()}`] as [number, string]),
+  ...Object.entries(MfsRamOp).map(([n, v]) =>
+    [v, `mfs_ram.${n.toLowerCase()}`] as [number, string]
+  ),
 ]);
 
 function opName(op: number): string {

@@ -2,10 +2,14 @@
 // with the IPC hops each one caused and how long it spent in each server.
 //
 //   trace CMD [ARG...]     lines go to stderr, as strace prints them
-//   trace -o FILE ...      (once files exist) write them to FILE
+//   trace -o FILE CMD ...  write them to FILE instead (created or truncated)
 import {
   Errno,
   ErrnoError,
+  errText,
+  O,
+  open,
+  Output,
   spawnp,
   stderr,
   traceRead,
@@ -17,10 +21,27 @@ import {
 } from "../lib/mod.ts";
 
 export function main(argv: string[]): number {
-  const cmd = argv.slice(1);
-  if (cmd.length === 0) {
+  let cmd = argv.slice(1);
+  let outPath: string | undefined;
+  if (cmd[0] === "-o") {
+    outPath = cmd[1];
+    cmd = cmd.slice(2);
+  } else if (cmd[0]?.startsWith("-o") && cmd[0].length > 2) {
+    outPath = cmd[0].slice(2);
+    cmd = cmd.slice(1);
+  }
+  if (cmd.length === 0 || outPath === undefined && argv[1] === "-o") {
     warn("must have PROG [ARGS]");
     return 1;
+  }
+  let out = stderr();
+  if (outPath !== undefined) {
+    try {
+      out = new Output(open(outPath, O.WRONLY | O.CREAT | O.TRUNC | O.CLOEXEC, 0o666));
+    } catch (err) {
+      warn(`Can't fopen '${outPath}': ${errText(err)}`);
+      return 1;
+    }
   }
   let pid: number;
   try {
@@ -34,7 +55,6 @@ export function main(argv: string[]): number {
     );
     return 1;
   }
-  const out = stderr();
   for (;;) {
     const { text, done } = traceRead(pid);
     if (text !== "") out.write(text);
@@ -43,8 +63,10 @@ export function main(argv: string[]): number {
   const [, ws] = waitpid(pid, 0);
   if (WIFEXITED(ws)) {
     out.write(`+++ exited with ${WEXITSTATUS(ws)} +++\n`);
+    out.flush();
     return WEXITSTATUS(ws);
   }
   out.write(`+++ killed by signal ${WTERMSIG(ws)} +++\n`);
+  out.flush();
   return 128 + WTERMSIG(ws);
 }
