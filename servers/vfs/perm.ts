@@ -22,17 +22,17 @@ export interface Owned {
 }
 
 export function inGroup(c: Creds, gid: number): boolean {
-  return c.egid === gid || c.groups.includes(gid);
+  return c.fsgid === gid || c.groups.includes(gid);
 }
 
 /** True when `c` may do `want` (MAY_* bits) to `node`. */
 export function permitted(c: Creds, node: Owned, want: number): boolean {
-  if (c.euid === 0) {
+  if (c.fsuid === 0) {
     if ((want & MAY_EXEC) === 0) return true;
     return (node.mode & S.IFMT) === S.IFDIR || (node.mode & 0o111) !== 0;
   }
   let bits: number;
-  if (c.euid === node.uid) bits = (node.mode >> 6) & 7;
+  if (c.fsuid === node.uid) bits = (node.mode >> 6) & 7;
   else if (inGroup(c, node.gid)) bits = (node.mode >> 3) & 7;
   else bits = node.mode & 7;
   return (bits & want) === want;
@@ -45,7 +45,7 @@ export function require(c: Creds, node: Owned, want: number, what: string): void
 
 /** Owner of the inode, or root (chmod, utimes to explicit times, ...): else EPERM. */
 export function requireOwner(c: Creds, node: Owned, what: string): void {
-  if (c.euid !== 0 && c.euid !== node.uid) throw new ErrnoError(Errno.EPERM, what);
+  if (c.fsuid !== 0 && c.fsuid !== node.uid) throw new ErrnoError(Errno.EPERM, what);
 }
 
 /**
@@ -55,7 +55,9 @@ export function requireOwner(c: Creds, node: Owned, what: string): void {
  */
 export function requireDelete(c: Creds, dir: Owned, victim: Owned, what: string): void {
   require(c, dir, MAY_WRITE | MAY_EXEC, what);
-  if ((dir.mode & S.ISVTX) !== 0 && c.euid !== 0 && c.euid !== victim.uid && c.euid !== dir.uid) {
+  if (
+    (dir.mode & S.ISVTX) !== 0 && c.fsuid !== 0 && c.fsuid !== victim.uid && c.fsuid !== dir.uid
+  ) {
     throw new ErrnoError(Errno.EPERM, `${what}: sticky directory`);
   }
 }

@@ -68,7 +68,7 @@ export function xattrPermission(c: Creds, node: Owned, name: string, write: bool
       throw new ErrnoError(write ? Errno.EPERM : Errno.ENODATA, name);
     }
     const sticky = type === S.IFDIR && (node.mode & S.ISVTX) !== 0;
-    if (write && sticky && c.euid !== 0 && c.euid !== node.uid) {
+    if (write && sticky && c.fsuid !== 0 && c.fsuid !== node.uid) {
       throw new ErrnoError(Errno.EPERM, name);
     }
   }
