@@ -134,6 +134,8 @@ export class Area {
   readonly u8: Uint8Array;
   readonly replyBell: Bell;
   readonly jobBell: Bell;
+  /** The data area (payloads by reference). */
+  readonly data: Uint8Array;
   readonly #channels: (Channel | undefined)[] = [];
 
   constructor(readonly sab: SharedArrayBuffer, readonly id: number) {
@@ -142,6 +144,7 @@ export class Area {
     this.u8 = new Uint8Array(sab);
     this.replyBell = new Bell(this.i32, AREA_REPLY_BELL);
     this.jobBell = new Bell(this.i32, AREA_JOB_BELL);
+    this.data = this.u8.subarray(DATA_OFFSET, DATA_OFFSET + DATA_BYTES);
   }
 
   /** Allocate a zeroed area. */
@@ -158,11 +161,6 @@ export class Area {
       this.#channels[ep] = ch;
     }
     return ch;
-  }
-
-  /** The data area (payloads by reference). */
-  get data(): Uint8Array {
-    return this.u8.subarray(DATA_OFFSET, DATA_OFFSET + DATA_BYTES);
   }
 
   get killed(): boolean {

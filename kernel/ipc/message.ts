@@ -187,11 +187,23 @@ export class PayloadWriter {
 
 /** Reads a payload; every read checks bounds and throws EBADMSG past the end. */
 export class PayloadReader {
-  #dv: DataView;
+  readonly #dv: DataView;
+  /** Where `bytes` starts in #dv. */
+  readonly #base: number;
   #pos = 0;
 
-  constructor(readonly bytes: Uint8Array) {
-    this.#dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  /**
+   * `dv`, if given, views the whole of `bytes.buffer` (copy_slab.ts): no
+   * DataView of our own, which would move a small buffer off V8's heap.
+   */
+  constructor(readonly bytes: Uint8Array, dv?: DataView) {
+    if (dv === undefined) {
+      this.#dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.#base = 0;
+    } else {
+      this.#dv = dv;
+      this.#base = bytes.byteOffset - dv.byteOffset;
+    }
   }
 
   get remaining(): number {
@@ -206,7 +218,7 @@ export class PayloadReader {
 
   num(): number {
     this.#need(8);
-    const v = this.#dv.getFloat64(this.#pos, true);
+    const v = this.#dv.getFloat64(this.#base + this.#pos, true);
     this.#pos += 8;
     return v;
   }
@@ -222,7 +234,7 @@ export class PayloadReader {
 
   bytesField(): Uint8Array {
     this.#need(4);
-    const len = this.#dv.getUint32(this.#pos, true);
+    const len = this.#dv.getUint32(this.#base + this.#pos, true);
     this.#need(4 + len); // before any arithmetic on len: it may be up to 2^32 - 1
     const padded = len + ((4 - (len % 4)) % 4);
     this.#need(4 + padded);

@@ -112,17 +112,20 @@ export class ImageCache {
     const off = await this.slots.acquireSlot();
     try {
       for (let at = 0; at < size;) {
+        const asked = Math.min(READ_CHUNK, size - at);
         const rep = await this.client.call(
           ep,
           Sys.pread64,
           root,
           this.#w.reset().num(off).num(at).bytes().slice(),
-          {
-            value: Math.min(READ_CHUNK, size - at),
-          },
+          { value: asked },
         );
         if (rep.errno !== 0) throw new ErrnoError(rep.errno, "read program");
         if (rep.value === 0) break;
+        // A filesystem server's word is not enough to index our memory with.
+        if (!Number.isInteger(rep.value) || rep.value < 0 || rep.value > asked) {
+          throw new ErrnoError(Errno.EIO, `read program: server answered ${rep.value} of ${asked}`);
+        }
         out.set(this.client.area.data.subarray(off, off + rep.value), at);
         at += rep.value;
       }

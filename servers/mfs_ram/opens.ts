@@ -43,6 +43,39 @@ export interface OpenFile {
   readonly root: { slot: number; gen: number };
 }
 
+/**
+ * A view on one record. A class, not an object literal with accessors: a
+ * literal made fresh closures on every call (every read and write), which
+ * V8 kept long enough to promote, and the server stalled in its collector.
+ */
+class OpenRecord implements OpenFile {
+  readonly sb: number;
+  readonly ino: number;
+  readonly root: { slot: number; gen: number };
+
+  constructor(readonly dv: DataView, readonly id: number, readonly at: number) {
+    this.sb = dv.getUint32(at + SB, true);
+    this.ino = dv.getFloat64(at + INO, true);
+    this.root = { slot: dv.getUint32(at + CAP_SLOT, true), gen: dv.getUint32(at + CAP_GEN, true) };
+  }
+
+  get flags(): number {
+    return this.dv.getUint32(this.at + FLAGS, true);
+  }
+
+  set flags(v: number) {
+    this.dv.setUint32(this.at + FLAGS, v >>> 0, true);
+  }
+
+  get offset(): number {
+    return this.dv.getFloat64(this.at + OFFSET, true);
+  }
+
+  set offset(v: number) {
+    this.dv.setFloat64(this.at + OFFSET, v, true);
+  }
+}
+
 /** The shared table of open files. */
 export class OpenTable {
   readonly #dv: DataView;
@@ -96,26 +129,7 @@ export class OpenTable {
   /** The open file with this id, or undefined. */
   get(id: number): OpenFile | undefined {
     if (!Number.isInteger(id) || id < 1 || id > MAX_OPENS || !this.#live(id - 1)) return undefined;
-    const at = this.#at(id);
-    const dv = this.#dv;
-    return {
-      id,
-      sb: dv.getUint32(at + SB, true),
-      ino: dv.getFloat64(at + INO, true),
-      get flags() {
-        return dv.getUint32(at + FLAGS, true);
-      },
-      set flags(v: number) {
-        dv.setUint32(at + FLAGS, v >>> 0, true);
-      },
-      get offset() {
-        return dv.getFloat64(at + OFFSET, true);
-      },
-      set offset(v: number) {
-        dv.setFloat64(at + OFFSET, v, true);
-      },
-      root: { slot: dv.getUint32(at + CAP_SLOT, true), gen: dv.getUint32(at + CAP_GEN, true) },
-    };
+    return new OpenRecord(this.#dv, id, this.#at(id));
   }
 
   /** The directory stream's resume name (binary key), or undefined. */

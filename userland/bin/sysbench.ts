@@ -161,8 +161,19 @@ function report(bench: string, timesUs: Float64Array): number {
     meanUs: totalUs / sorted.length,
     maxUs: sorted[sorted.length - 1],
     opsPerSec: sorted.length / (totalUs / 1e6),
+    // Where the time went: the share of the total spent in slow rounds.
+    timeOver10Us: shareOver(sorted, 10, totalUs),
+    timeOver100Us: shareOver(sorted, 100, totalUs),
+    timeOver1Ms: shareOver(sorted, 1000, totalUs),
   }));
   return 0;
+}
+
+/** The share of `totalUs` spent in rounds longer than `us`. */
+function shareOver(sorted: Float64Array, us: number, totalUs: number): number {
+  let sum = 0;
+  for (let i = sorted.length - 1; i >= 0 && sorted[i] > us; i--) sum += sorted[i];
+  return Math.round((sum / totalUs) * 1000) / 1000;
 }
 
 /** Nearest-rank percentile of ascending `sorted`. */
