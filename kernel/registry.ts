@@ -4,6 +4,7 @@
 import { STATE_BYTES as TTY_STATE_BYTES } from "../servers/tty/mod.ts";
 import { VFS_STATE_BYTES } from "../servers/vfs/mod.ts";
 import { STATE_BYTES as MFS_RAM_STATE_BYTES } from "../servers/mfs_ram/mod.ts";
+import { AttrEpochs } from "../servers/vfs/attr_epochs.ts";
 
 /** Fixed endpoint numbers. */
 export const Endpoint = {
@@ -28,6 +29,8 @@ export interface ServerSpec {
 
 /** The servers of a default boot, in start order. */
 export function defaultServers(): ServerSpec[] {
+  // mfs_ram's attribute epochs, shared with the VFS alone (counters, no data).
+  const mfsRamEpochs = AttrEpochs.createBuffer();
   return [
     {
       name: "vfs",
@@ -35,6 +38,7 @@ export function defaultServers(): ServerSpec[] {
       module: new URL("../servers/vfs/main.ts", import.meta.url),
       permissions: "none",
       stateBytes: VFS_STATE_BYTES,
+      options: { attrEpochs: { [Endpoint.MFS_RAM]: mfsRamEpochs } },
     },
     {
       // Terminal I/O needs no permission in Deno: stdin, stdout and raw mode are not gated.
@@ -52,6 +56,7 @@ export function defaultServers(): ServerSpec[] {
       module: new URL("../servers/mfs_ram/main.ts", import.meta.url),
       permissions: "none",
       stateBytes: MFS_RAM_STATE_BYTES,
+      options: { attrEpochs: mfsRamEpochs },
     },
   ];
 }

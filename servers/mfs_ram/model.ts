@@ -55,6 +55,12 @@ export class FsModel {
   metaBytes = 0;
   /** True while recovery replays: the arena bitmap is left alone. */
   replaying = false;
+  /**
+   * Told of every inode a record changes, before the change is visible to
+   * anyone (the VFS's attribute epochs, servers/vfs/attr_epochs.ts); -1 for
+   * every inode of an instance.
+   */
+  onChange?: (sb: number, ino: number) => void;
 
   constructor(readonly arena: Arena) {}
 
@@ -80,6 +86,7 @@ export class FsModel {
   }
 
   apply(r: Rec): void {
+    this.#tellChange(r);
     switch (r.t) {
       case RecType.SB_PUT: {
         const s = this.sbs.get(r.sb);
@@ -186,6 +193,27 @@ export class FsModel {
         this.metaBytes += r.target.length + TARGET_META_BYTES;
         return;
       }
+    }
+  }
+
+  #tellChange(r: Rec): void {
+    const tell = this.onChange;
+    if (tell === undefined) return;
+    switch (r.t) {
+      case RecType.SB_PUT:
+        return;
+      case RecType.SB_DROP:
+        tell(r.sb, -1);
+        return;
+      case RecType.INODE_PUT:
+        tell(r.sb, r.a.ino);
+        return;
+      case RecType.LINK_ADD:
+      case RecType.LINK_DEL:
+        tell(r.sb, r.dir); // its size (entry count) changes
+        return;
+      default:
+        tell(r.sb, r.ino);
     }
   }
 

@@ -17,6 +17,7 @@
 //      freed, each in a journaled transaction;
 //   6. fsck (fsck.ts): what it finds is logged, not fatal.
 
+import { AttrEpochs } from "../vfs/attr_epochs.ts";
 import { ByteReader } from "../../kernel/persist/codec.ts";
 import { PersistentStore } from "../../kernel/persist/store.ts";
 import { PayloadWriter } from "../../kernel/ipc/message.ts";
@@ -88,6 +89,14 @@ export function recover(env: ServerEnv, state: SharedArrayBuffer): Recovered {
     (body) => persist.replay(body),
   );
   model.replaying = false;
+  // The VFS may hold attributes from before a crash; recovery can have
+  // rolled back a change it saw (one applied but never committed).
+  const epochs = env.init.options.attrEpochs;
+  if (epochs instanceof SharedArrayBuffer) {
+    const e = new AttrEpochs(epochs);
+    e.bumpAll();
+    model.onChange = (sb, ino) => ino < 0 ? e.bumpAll() : e.bump(sb, ino);
+  }
 
   const { orphans, revived } = arena.rebuild(model.referencedChunks());
 

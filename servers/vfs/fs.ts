@@ -8,7 +8,16 @@ import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import type { AsyncClient } from "../../kernel/ipc/client_async.ts";
 import { type CapToken, PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
 import { type DataSlots, slotsOf } from "./data_slots.ts";
-import { type Attrs, decodeAttrs, decodeStatfs, FsOp, type StatfsRecord } from "./fs_protocol.ts";
+import type { AttrEpochs } from "./attr_epochs.ts";
+import {
+  type Attrs,
+  copyAttrs,
+  decodeAttrs,
+  decodeStatfs,
+  FsOp,
+  type StatfsRecord,
+} from "./fs_protocol.ts";
+import { FRESH_ATTRS } from "./params.ts";
 
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder();
@@ -130,8 +139,16 @@ export class RemoteFs implements Fs {
    */
   onRestart?: () => void;
   #epoch = -1;
+  /** Attributes fetched by getattr, with the epoch tag read before asking. */
+  readonly #fresh = new Map<string, { tag: number; attrs: Attrs }>();
 
-  constructor(readonly ep: number, readonly client: AsyncClient, readonly cap: CapToken) {
+  constructor(
+    readonly ep: number,
+    readonly client: AsyncClient,
+    readonly cap: CapToken,
+    /** The server's attribute epochs, if it keeps them (attr_epochs.ts). */
+    readonly epochs?: AttrEpochs,
+  ) {
     this.#slots = slotsOf(client.area);
   }
 
@@ -165,8 +182,23 @@ export class RemoteFs implements Fs {
   lookup(sb: number, dir: number, name: string, cause?: Cause) {
     return this.#attrs(FsOp.LOOKUP, (w) => w.num(sb).num(dir).str(name), cause);
   }
-  getattr(sb: number, ino: number, cause?: Cause) {
-    return this.#attrs(FsOp.GETATTR, (w) => w.num(sb).num(ino), cause);
+  getattr(sb: number, ino: number, cause?: Cause): Promise<Attrs> {
+    if (this.epochs === undefined) {
+      return this.#attrs(FsOp.GETATTR, (w) => w.num(sb).num(ino), cause);
+    }
+    const key = `${sb}:${ino}`;
+    const tag = this.epochs.tag(sb, ino);
+    const kept = this.#fresh.get(key);
+    if (kept !== undefined && kept.tag === tag) return Promise.resolve(copyAttrs(kept.attrs));
+    return this.#getattrFetch(sb, ino, key, tag, cause);
+  }
+
+  async #getattrFetch(sb: number, ino: number, key: string, tag: number, cause?: Cause) {
+    const attrs = await this.#attrs(FsOp.GETATTR, (w) => w.num(sb).num(ino), cause);
+    this.#fresh.delete(key);
+    if (this.#fresh.size >= FRESH_ATTRS) this.#fresh.delete(this.#fresh.keys().next().value!);
+    this.#fresh.set(key, { tag, attrs: copyAttrs(attrs) });
+    return attrs;
   }
   setattr(sb: number, ino: number, mask: number, a: SetAttrArgs, cause?: Cause) {
     return this.#attrs(

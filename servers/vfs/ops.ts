@@ -9,6 +9,7 @@ import type { ServerEnv, ServerParts } from "../../kernel/ipc/server_runtime.ts"
 import { S } from "../../kernel/stat.ts";
 import { encodeAttrs } from "./fs_protocol.ts";
 import { RemoteFs } from "./fs.ts";
+import { AttrEpochs } from "./attr_epochs.ts";
 import { VfsOp } from "./mod.ts";
 import { MS } from "../../kernel/fcntl.ts";
 import { fdRoutes } from "./ops_fd.ts";
@@ -34,6 +35,13 @@ export async function createVfs(env: ServerEnv): Promise<ServerParts> {
     return c;
   };
   const remote = new Map<number, RemoteFs>();
+  // Filesystem servers that keep attribute epochs share them with us (the
+  // kernel hands both sides the buffer): stat needs no hop while they hold.
+  const epochBuffers = (env.init.options.attrEpochs ?? {}) as Record<number, SharedArrayBuffer>;
+  const epochsFor = (ep: number) => {
+    const sab = epochBuffers[ep];
+    return sab instanceof SharedArrayBuffer ? new AttrEpochs(sab) : undefined;
+  };
   const procfs = new ProcFs(vfs, capFor(KERNEL_EP));
   const w = new PayloadWriter();
 
@@ -43,7 +51,7 @@ export async function createVfs(env: ServerEnv): Promise<ServerParts> {
       if (ep === undefined || env.init.endpointCaps[ep] === undefined) return undefined;
       let fs = remote.get(ep);
       if (fs === undefined) {
-        const served = new RemoteFs(ep, env.client, capFor(ep));
+        const served = new RemoteFs(ep, env.client, capFor(ep), epochsFor(ep));
         // What it did for a call whose reply was lost may have changed names.
         served.onRestart = () => {
           for (const m of vfs.mounts.list()) if (m.fs === served) vfs.ns.dcache.dropMount(m.id);

@@ -18,6 +18,9 @@ export const DCACHE_ENTRIES = 65536;
 /** Inodes cached beyond those in use. */
 export const ICACHE_ENTRIES = 65536;
 
+/** Attributes a filesystem client keeps with their epoch tags (attr_epochs.ts). */
+export const FRESH_ATTRS = 8192;
+
 /** Symlinks followed in one path walk before ELOOP (Linux's MAXSYMLINKS). */
 export const SYMLINK_MAX_HOPS = 40;
 

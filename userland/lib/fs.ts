@@ -14,12 +14,11 @@ import { AT, AT_FDCWD, O, UTIME_NOW, UTIME_OMIT } from "../../kernel/fcntl.ts";
 import { MAX_REQUEST, PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
 import { decodeStat, type Stat, type Timespec } from "../../kernel/stat.ts";
 import { Sys, sysName } from "../../kernel/syscalls.ts";
-import { decodeRoutes } from "../../servers/vfs/mod.ts";
 import { decodeStatfs, type StatfsRecord } from "../../servers/vfs/fs_protocol.ts";
 import { chunked } from "./chunked.ts";
-import { ctx, dataRegion, type FdRoute } from "./context.ts";
+import { ctx, dataRegion } from "./context.ts";
 import { quote, syscall } from "./syscall.ts";
-import { fdcall, learn, route, VFS } from "./fd_routes.ts";
+import { fdcall, learn, VFS } from "./fd_routes.ts";
 
 export type { Stat, StatfsRecord, Timespec };
 

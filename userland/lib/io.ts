@@ -11,9 +11,9 @@ import { Sys } from "../../kernel/syscalls.ts";
 import { F, O, SEEK, TCGETS } from "../../kernel/fcntl.ts";
 import { decodeRoutes } from "../../servers/vfs/mod.ts";
 import { chunked } from "./chunked.ts";
-import { ctx, dataRegion, type FdRoute } from "./context.ts";
+import { ctx, dataRegion } from "./context.ts";
 import { quote, syscall } from "./syscall.ts";
-import { fdcall, learn, route, VFS } from "./fd_routes.ts";
+import { fdcall, learn, VFS } from "./fd_routes.ts";
 import { getpid, kill } from "./proc.ts";
 
 export { F, O, SEEK };
