@@ -37,6 +37,7 @@ import { TRACE_AREA_BYTES, TraceWriter } from "./trace/events.ts";
 import { TtyOp } from "../servers/tty/mod.ts";
 import { VfsOp } from "../servers/vfs/mod.ts";
 import { ServerOp } from "./ipc/server_runtime.ts";
+import type { AttachedInit } from "../userland/runtime/attached.ts";
 
 /** How to boot. */
 export interface BootOptions {
@@ -353,6 +354,40 @@ export class Kernel {
       ...req,
     };
     return this.manager.spawn(this.init, full);
+  }
+
+  /**
+   * A process for a thread the caller runs itself (a driver's Worker, such as
+   * the FUSE bridge's): what that Worker needs to make syscalls through the
+   * userland library (userland/runtime/attached.ts). The Worker holds only
+   * its own area, as a program does. End it with `os.kernel.manager.exit`.
+   */
+  async attachProcess(
+    name: string,
+    creds: Creds = ROOT_CREDS,
+  ): Promise<{ process: Process; init: AttachedInit }> {
+    const area = this.newArea();
+    let p: Process;
+    try {
+      p = await this.manager.attach(this.init, area, {
+        name,
+        creds,
+        rights: ALL_RIGHTS & ~Right.SYSTEM,
+      });
+    } catch (err) {
+      this.releaseArea(area);
+      throw err;
+    }
+    return {
+      process: p,
+      init: {
+        pid: p.pid,
+        area: area.sab,
+        areaId: area.id,
+        spin: this.spinSab,
+        caps: [...p.caps].map(([ep, c]) => [ep, c.slot, c.gen]),
+      },
+    };
   }
 
   log(text: string): void {

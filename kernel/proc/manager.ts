@@ -23,6 +23,7 @@ import {
   decodeRoutes,
   encodeActions,
   type FdRouteRecord,
+  FileAction,
   type FileActionSpec,
   VfsOp,
 } from "../../servers/vfs/mod.ts";
@@ -207,6 +208,59 @@ export class ProcessManager {
     });
     parent.children.add(pid);
     this.#start(p, warm, program.image, req.env, routes);
+    return p;
+  }
+
+  /**
+   * A process whose thread someone else runs: a driver's Worker (the FUSE
+   * bridge's session Workers) that makes syscalls like any program, through
+   * `area`, with `creds`, but runs no image and is not ours to start. Its fd
+   * table starts empty. It ends with exit() or a kill, as others do; its
+   * Worker learns of a kill through the area's kill word.
+   */
+  async attach(
+    parent: Process,
+    area: Area,
+    opts: { name: string; creds: Creds; rights: number },
+  ): Promise<Process> {
+    const pid = this.allocPid();
+    this.host.sys.setCreds(pid, opts.creds);
+    const rights = parent.rights & opts.rights;
+    const caps = new Map<number, CapToken>([
+      [Endpoint.KERNEL, this.host.caps.mint(Endpoint.KERNEL, rights, pid, 0)],
+      [Endpoint.VFS, this.host.caps.mint(Endpoint.VFS, rights & ~Right.SYSTEM, pid, 0)],
+    ]);
+    // Init's fds (the console) are not the driver's business.
+    const closeAll = [0, 1, 2].map((fd) => ({ kind: FileAction.CLOSE, fd, fd2: -1 }));
+    try {
+      await this.#vfs(VfsOp.FORK, this.#w.reset().num(parent.pid).num(pid), closeAll);
+    } catch (err) {
+      for (const c of caps.values()) this.host.caps.free(c);
+      this.host.sys.clearCreds(pid);
+      throw err;
+    }
+    this.host.sys.setOwner(area.id, pid);
+    Atomics.store(area.i32, AREA_PID, pid);
+    const p = this.add({
+      pid,
+      ppid: parent.pid,
+      pgid: parent.pgid,
+      sid: parent.sid,
+      creds: opts.creds,
+      name: opts.name,
+      argv: [opts.name],
+      area,
+      state: "running",
+      status: 0,
+      caps,
+      rights,
+      children: new Set(),
+      dispositions: new Uint8Array(SIG_MAX + 1),
+      traced: false,
+      isServer: false,
+      startedAt: Date.now(),
+    });
+    parent.children.add(pid);
     return p;
   }
 
