@@ -38,6 +38,7 @@ import { TtyOp } from "../servers/tty/mod.ts";
 import { VfsOp } from "../servers/vfs/mod.ts";
 import { ServerOp } from "./ipc/server_runtime.ts";
 import type { AttachedInit } from "../userland/runtime/attached.ts";
+import { FuseBridge, type FuseBridgeOptions } from "../drivers/fuse/bridge.ts";
 
 /** How to boot. */
 export interface BootOptions {
@@ -51,6 +52,8 @@ export interface BootOptions {
   servers?: ServerSpec[];
   /** Threads that may spin at once (default: the number of cores). */
   spinSlots?: number;
+  /** Mount a directory of ours on the host through FUSE once booted (drivers/fuse). */
+  fuse?: FuseBridgeOptions;
 }
 
 const LOG_LINES = 1000;
@@ -211,6 +214,7 @@ export class Kernel {
       k.console.watch();
       await k.#attachConsole();
     }
+    if (options.fuse !== undefined) await k.mountFuse(options.fuse);
     return k;
   }
 
@@ -356,6 +360,22 @@ export class Kernel {
     return this.manager.spawn(this.init, full);
   }
 
+  /** FUSE bridges serving directories of ours on the host. */
+  readonly fuse = new Set<FuseBridge>();
+
+  /** Mount a directory of ours on the host (FUSE); it is unmounted at shutdown. */
+  async mountFuse(options: FuseBridgeOptions): Promise<FuseBridge> {
+    const b = await FuseBridge.start(this, options);
+    this.fuse.add(b);
+    return b;
+  }
+
+  /** Take a FUSE mount off the host. */
+  async unmountFuse(b: FuseBridge): Promise<void> {
+    this.fuse.delete(b);
+    await b.stop();
+  }
+
   /**
    * A process for a thread the caller runs itself (a driver's Worker, such as
    * the FUSE bridge's): what that Worker needs to make syscalls through the
@@ -399,6 +419,9 @@ export class Kernel {
   async shutdown(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    // First the host mounts: nothing on the host may wait on a system that is going.
+    await Promise.all([...this.fuse].map((b) => b.stop()));
+    this.fuse.clear();
     this.pool.close();
     for (const p of this.manager.procs.values()) {
       if (p.isServer || p.pid === INIT_PID || p.state !== "running") continue;

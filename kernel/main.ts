@@ -17,13 +17,21 @@ async function main(): Promise<number> {
     options: {
       command: { type: "string", short: "c" },
       trace: { type: "string" },
+      fuse: { type: "string" },
+      "fuse-root": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: false,
   });
   if (values.help) {
-    console.log("usage: deno task boot [-c CMD] [--trace FILE]");
+    console.log(
+      "usage: deno task boot [-c CMD] [--trace FILE] [--fuse HOSTDIR [--fuse-root PATH]]",
+    );
     return 0;
+  }
+  if (values["fuse-root"] !== undefined && values.fuse === undefined) {
+    console.error("boot: --fuse-root needs --fuse HOSTDIR");
+    return 2;
   }
   if (Deno.version.deno !== PINNED_DENO) {
     console.error(
@@ -35,6 +43,9 @@ async function main(): Promise<number> {
   const command = values.command;
   const os = await boot({
     trace: values.trace,
+    fuse: values.fuse === undefined
+      ? undefined
+      : { dir: values.fuse, root: values["fuse-root"] ?? "/" },
     console: true,
     warm: command === undefined ? undefined : 1,
   });

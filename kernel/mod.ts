@@ -12,8 +12,10 @@ import { type Process, shellStatus } from "./proc/process.ts";
 import { Status } from "./ipc/server_runtime.ts";
 import { FileAction } from "../servers/vfs/mod.ts";
 import { Sig } from "./signals.ts";
+import type { FuseBridge, FuseBridgeOptions } from "../drivers/fuse/bridge.ts";
 
 export type { BootOptions };
+export type { FuseBridge, FuseBridgeOptions };
 export { Kernel };
 
 /** What a command line produced. */
@@ -69,6 +71,15 @@ export interface Handle {
   crash(name: string): Promise<void>;
   /** Kernel log lines (rejected capabilities, crashes, restarts). */
   log(): string[];
+  /** Host mounts of our directories (FUSE; drivers/fuse, docs/fuse.md). */
+  fuse: {
+    /** Mount MelloOS's `root` (default "/") on host directory `dir`; resolves once usable. */
+    mount(dir: string, opts?: Omit<FuseBridgeOptions, "dir">): Promise<FuseBridge>;
+    /** Take it off the host (host programs inside get ENOTCONN, never a hang). */
+    unmount(b: FuseBridge): Promise<void>;
+    /** The mounts now up. */
+    list(): FuseBridge[];
+  };
   shutdown(): Promise<void>;
 }
 
@@ -163,6 +174,11 @@ export async function boot(options: BootOptions = {}): Promise<Handle> {
     restart: (name) => k.supervisor.restart(name),
     crash: (name) => k.supervisor.crash(name),
     log: () => [...k.logLines],
+    fuse: {
+      mount: (dir, opts = {}) => k.mountFuse({ ...opts, dir }),
+      unmount: (b) => k.unmountFuse(b),
+      list: () => [...k.fuse],
+    },
     shutdown: () => k.shutdown(),
   };
 }

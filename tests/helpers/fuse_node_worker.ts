@@ -1,0 +1,14 @@
+// A Worker for tests/fuse_node_table.test.ts: looks up 1000 handles in a shared table.
+import { NodeTable } from "../../drivers/fuse/node_table.ts";
+
+self.onmessage = (e: MessageEvent) => {
+  const t = new NodeTable(e.data as SharedArrayBuffer);
+  const ids: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const handle = new Uint8Array([i & 0xff, i >> 8, 42]);
+    ids.push(t.ref(handle).nodeid);
+    t.ref(handle);
+    t.forget(ids[i], 1);
+  }
+  self.postMessage(ids);
+};
