@@ -107,6 +107,8 @@ export const Sys = {
   utimensat: 280,
   dup3: 292,
   pipe2: 293,
+  name_to_handle_at: 303,
+  open_by_handle_at: 304,
   renameat2: 316,
   statx: 332,
   // MelloOS extensions.

@@ -128,5 +128,6 @@ export function attrsOf(i: Inode): Attrs {
     atime: { ...i.atime },
     mtime: { ...i.mtime },
     ctime: { ...i.ctime },
+    gen: i.generation,
   };
 }

@@ -35,6 +35,12 @@ export interface Ofd {
   /** The path it was opened by (for /proc/PID/fd). */
   path?: string;
   /**
+   * Who opened it (openat, open_by_handle_at): linkat(fd, "", AT_EMPTY_PATH)
+   * of a caller without CAP_DAC_READ_SEARCH needs the opener's credentials,
+   * as Linux compares the caller's with the file's f_cred.
+   */
+  opener?: { pid: number; creds: string };
+  /**
    * Lost with a previous VFS (a pipe, a device: what the VFS served itself):
    * its fds keep their numbers, so nothing else is opened under them, until
    * closed; every call on them fails.
@@ -48,8 +54,14 @@ export interface FdEntry {
   cap: CapToken;
 }
 
-/** Rights an fd's capability carries, from the open access mode. */
+/**
+ * Rights an fd's capability carries, from the open access mode. An O_PATH
+ * fd's carry every object right: the VFS serves it and answers EBADF for
+ * all but fstat and fstatfs itself (Vfs.local), as Linux's fdget() does,
+ * where a missing right would say EINVAL for ftruncate.
+ */
 export function fdRights(flags: number): number {
+  if ((flags & O.PATH) !== 0) return Right.READ | Right.WRITE | Right.STAT | Right.CONTROL;
   const mode = flags & O.ACCMODE;
   let rights = Right.STAT | Right.CONTROL;
   if (mode === O.RDONLY || mode === O.RDWR) rights |= Right.READ;

@@ -117,9 +117,15 @@ export interface Attrs {
   atime: Timespec;
   mtime: Timespec;
   ctime: Timespec;
+  /**
+   * Generation (st_gen): fixed for the inode's life, new when its number is
+   * given to another inode, so a file handle naming the old one is ESTALE.
+   * 0 where the filesystem keeps none (/proc).
+   */
+  gen: number;
 }
 
-export const ATTR_FIELDS = 15;
+export const ATTR_FIELDS = 16;
 
 /** A copy no holder of the original can change. */
 export function copyAttrs(a: Attrs): Attrs {
@@ -130,7 +136,7 @@ export function encodeAttrs(w: PayloadWriter, a: Attrs): PayloadWriter {
   w.num(a.ino).num(a.mode).num(a.nlink).num(a.uid).num(a.gid).num(a.rdev).num(a.size)
     .num(a.blksize).num(a.blocks);
   for (const t of [a.atime, a.mtime, a.ctime]) w.num(t.sec).num(t.nsec);
-  return w;
+  return w.num(a.gen);
 }
 
 export function decodeAttrs(r: PayloadReader): Attrs {
@@ -144,20 +150,11 @@ export function decodeAttrs(r: PayloadReader): Attrs {
   const blksize = r.int(0);
   const blocks = r.int(0);
   const t = () => ({ sec: r.int(), nsec: r.int(0, 999_999_999) });
-  return {
-    ino,
-    mode,
-    nlink,
-    uid,
-    gid,
-    rdev,
-    size,
-    blksize,
-    blocks,
-    atime: t(),
-    mtime: t(),
-    ctime: t(),
-  };
+  const atime = t();
+  const mtime = t();
+  const ctime = t();
+  const gen = r.int(0, 0xffffffff);
+  return { ino, mode, nlink, uid, gid, rdev, size, blksize, blocks, atime, mtime, ctime, gen };
 }
 
 /** Attrs as struct stat, on device `dev`. */

@@ -6,9 +6,14 @@
 // change behind its back (data writes go straight to the filesystem
 // server), so anything that reports them (stat) asks the server.
 //
-// Directories also remember their parent and name, which is how getcwd()
-// finds the path of a directory, as Linux does from its dentries. Entries
+// Inodes also remember the directory and name they were last found under,
+// which is how getcwd() finds the path of a directory, as Linux does from
+// its dentries (and /proc/PID/fd that of a file opened by handle). Entries
 // with references (open files, a cwd) are never evicted; others go LRU.
+//
+// An entry is one inode: attributes with another generation under the same
+// number are another inode (the number was reused), so they get a new
+// entry, and whoever held the old one keeps it, out of the cache.
 
 import type { Attrs } from "./fs_protocol.ts";
 import { ICACHE_ENTRIES } from "./params.ts";
@@ -17,7 +22,7 @@ export interface Inode {
   mount: number;
   ino: number;
   attrs: Attrs;
-  /** For a directory: where it was found (getcwd). */
+  /** Where it was last found: a directory's only name (getcwd), a file's latest. */
   parent?: { ino: number; name: string };
   /** Symlink target, once read. */
   target?: string;
@@ -52,13 +57,13 @@ export class InodeCache {
   put(mount: number, attrs: Attrs): Inode {
     const k = InodeCache.key(mount, attrs.ino);
     let n = this.#map.get(k);
-    if (n === undefined) {
+    if (n === undefined || n.attrs.gen !== attrs.gen) {
       n = { mount, ino: attrs.ino, attrs, refs: 0 };
     } else {
       if (n.attrs.mode !== attrs.mode) n.target = undefined;
       n.attrs = attrs;
-      this.#map.delete(k);
     }
+    this.#map.delete(k);
     this.#map.set(k, n);
     this.#evict();
     return n;

@@ -11,7 +11,10 @@
 //   - a symlink in the middle is always followed, the last one only when the
 //     caller asks; more than SYMLINK_MAX_HOPS is ELOOP; an empty target is
 //     ENOENT;
-//   - a trailing slash requires a directory (ENOTDIR).
+//   - a trailing slash requires a directory (ENOTDIR);
+//   - a magic link (/proc/PID/fd/N) is followed to the inode its fd holds,
+//     not through its text, as Linux's nd_jump_link(): a deleted or renamed
+//     file, an O_PATH fd's inode (re-opened with a fresh permission check).
 // Lookups go through the dentry and inode caches; a miss asks the
 // filesystem (one message).
 
@@ -56,6 +59,8 @@ export function isSymlink(n: Inode): boolean {
 export class Namespace {
   readonly dcache = new DentryCache();
   readonly icache = new InodeCache();
+  /** Where a magic link leads (procfs answers for its fd links); undefined: an ordinary symlink. */
+  magicLink?: (link: Loc) => Loc | undefined;
 
   constructor(readonly mounts: MountTable) {}
 
@@ -94,7 +99,7 @@ export class Namespace {
     }
     const node = this.icache.put(m.id, attrs);
     if (cacheable) this.dcache.set(m.id, dir.node.ino, name, attrs.ino);
-    if ((attrs.mode & S.IFMT) === S.IFDIR) node.parent = { ino: dir.node.ino, name };
+    if (name !== ".." && name !== ".") node.parent = { ino: dir.node.ino, name };
     return { mount: m, node };
   }
 
@@ -199,6 +204,11 @@ export class Namespace {
       const child = this.crossDown(await this.child(cur, name, cause));
       if (isSymlink(child.node) && (!last || follow || trailingSlash)) {
         if (++hops > SYMLINK_MAX_HOPS) throw new ErrnoError(Errno.ELOOP, path);
+        const jump = this.magicLink?.(child);
+        if (jump !== undefined) {
+          cur = jump; // itself never followed further, even a symlink (an O_PATH fd's)
+          continue;
+        }
         const target = await this.readlink(child, cause);
         if (target === "") throw new ErrnoError(Errno.ENOENT, "empty symlink");
         comps = [...target.split("/").filter((c) => c !== ""), ...comps];

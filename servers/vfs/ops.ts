@@ -43,6 +43,9 @@ export async function createVfs(env: ServerEnv): Promise<ServerParts> {
     return sab instanceof SharedArrayBuffer ? new AttrEpochs(sab) : undefined;
   };
   const procfs = new ProcFs(vfs, capFor(KERNEL_EP));
+  vfs.ns.magicLink = (
+    l,
+  ) => (l.mount.fstype === "proc" ? procfs.magicTarget(l.node.ino) : undefined);
   const w = new PayloadWriter();
 
   const deps = {

@@ -24,7 +24,7 @@ export function cwdRoutes(x: PathCtx): Map<number, Route> {
   }
 
   function doFchdir(req: Request): Answer {
-    return setCwd(req, nodeOfFd(req, req.value).loc, `fd ${req.value}`);
+    return setCwd(req, nodeOfFd(req, req.value, { path: true }).loc, `fd ${req.value}`);
   }
 
   function setCwd(req: Request, loc: Loc, what: string): Answer {

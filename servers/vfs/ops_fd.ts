@@ -114,6 +114,10 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
     const arg = req.args.int();
     const t = vfs.ctx(req.pid).table;
     const e = t.get(fd);
+    // Linux's check_fcntl_cmd(): an O_PATH fd takes only these; any other is EBADF.
+    if ((e.ofd.flags & O.PATH) !== 0 && !PATH_FCNTL.has(cmd)) {
+      throw new ErrnoError(Errno.EBADF, `fcntl ${cmd} of an O_PATH fd`);
+    }
     switch (cmd) {
       case F.DUPFD:
       case F.DUPFD_CLOEXEC: {
@@ -188,7 +192,7 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
   }
 
   async function doFstatfs(req: Request): Promise<Answer> {
-    const { ofd } = vfs.local(req.object);
+    const { ofd } = vfs.local(req.object, { path: true });
     const m = ofd.node?.mount;
     let s = PIPEFS_STATFS;
     if (m !== undefined) {
@@ -199,7 +203,7 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
   }
 
   async function doFstat(req: Request): Promise<Answer> {
-    const { file } = vfs.local(req.object);
+    const { file } = vfs.local(req.object, { path: true });
     return { value: 0, payload: encodeStat(await file.stat()) };
   }
 
@@ -315,6 +319,9 @@ export function fdRoutes(vfs: Vfs): Map<number, Route> {
     [VfsOp.FDS, { need: Right.SYSTEM, fn: doFds }],
   ]);
 }
+
+/** The fcntl commands an O_PATH fd takes. */
+const PATH_FCNTL = new Set<number>([F.DUPFD, F.DUPFD_CLOEXEC, F.GETFD, F.SETFD, F.GETFL]);
 
 /** statfs of a pipe: Linux's pipefs (PIPEFS_MAGIC, ST_VALID). */
 const PIPEFS_STATFS: StatfsRecord = {

@@ -35,8 +35,10 @@ export function metaRoutes(x: PathCtx): Map<number, Route> {
   }
 
   /**
-   * fstatat(fd, "", AT_EMPTY_PATH) of an fd with no inode of ours (a pipe, the
-   * console the kernel installed) is its fstat: ask whoever holds the file.
+   * fstatat(fd, "", AT_EMPTY_PATH) of an fd the VFS serves (a pipe, a FIFO, an
+   * O_PATH fd, whose inode may be gone from its filesystem) or of one with no
+   * inode of ours (the console the kernel installed) is its fstat: ask
+   * whoever holds the file. Others walk to their inode (undefined here).
    */
   async function statOfBareFd(
     req: Request,
@@ -46,8 +48,8 @@ export function metaRoutes(x: PathCtx): Map<number, Route> {
   ): Promise<Stat | undefined> {
     if (path !== "" || (flags & AT.EMPTY_PATH) === 0 || dirfd === AT_FDCWD) return undefined;
     const { ofd } = vfs.fd(req.pid, dirfd);
+    if (ofd.ep === vfs.endpoint) return await vfs.local(ofd.id, { path: true }).file.stat();
     if (ofd.node !== undefined) return undefined;
-    if (ofd.ep === vfs.endpoint) return await vfs.local(ofd.id).file.stat();
     const r = await vfs.env.client.call(ofd.ep, Sys.fstat, ofd.root);
     if (r.errno !== 0) throw new ErrnoError(r.errno, `fstat of fd ${dirfd}`);
     return decodeStat(r.payload);
@@ -198,6 +200,8 @@ export function metaRoutes(x: PathCtx): Map<number, Route> {
     const atime = { sec: req.args.int(), nsec: req.args.int(0) };
     const mtime = { sec: req.args.int(), nsec: req.args.int(0) };
     const flags = req.args.int(0);
+    // futimens(fd) is utimensat(fd, NULL, ...): the library marks the NULL path.
+    const noPath = req.args.remaining > 0 && req.args.int(0) === UTIMENSAT_NULL_PATH;
     if ((flags & ~(AT.SYMLINK_NOFOLLOW | AT.EMPTY_PATH)) !== 0) {
       throw new ErrnoError(Errno.EINVAL, "utimensat flags");
     }
@@ -206,7 +210,11 @@ export function metaRoutes(x: PathCtx): Map<number, Route> {
         throw new ErrnoError(Errno.EINVAL, "nanoseconds");
       }
     }
-    const loc = await resolveAt(req, dirfd, path, flags);
+    if (noPath && dirfd !== AT_FDCWD && flags !== 0) throw new ErrnoError(Errno.EINVAL, "futimens");
+    // Linux's do_utimes_fd() takes the fd with fdget(): an O_PATH fd is EBADF there.
+    const loc = noPath && dirfd !== AT_FDCWD
+      ? nodeOfFd(req, dirfd).loc
+      : await resolveAt(req, dirfd, path, flags);
     if (atime.nsec === UTIME_OMIT && mtime.nsec === UTIME_OMIT) return 0;
     const creds = me(req);
     // Linux's vfs_utimes: only both UTIME_NOW counts as "times == NULL"; any other mix
@@ -264,12 +272,15 @@ export function metaRoutes(x: PathCtx): Map<number, Route> {
   ]);
 }
 
+/** utimensat's optional last argument: the path was NULL (futimens), not "". */
+const UTIMENSAT_NULL_PATH = 1;
+
 /** statx flags AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC, and the mask bit no kernel gives. */
 const STATX_SYNC_TYPE = 0x6000;
 const STATX_RESERVED = 0x80000000;
 
 /** struct statx (256 bytes) from attributes. */
-function statxBytes(a: Attrs, dev: number): Uint8Array {
+function statxBytes(a: Omit<Attrs, "gen">, dev: number): Uint8Array {
   const out = new Uint8Array(256);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, 0x7ff, true); // stx_mask: STATX_BASIC_STATS

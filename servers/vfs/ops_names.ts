@@ -7,7 +7,8 @@
 // dead so a cwd still on it finds nothing there.
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
-import { AT, MS, RENAME_EXCHANGE, RENAME_NOREPLACE } from "../../kernel/fcntl.ts";
+import { AT, AT_FDCWD, MS, RENAME_EXCHANGE, RENAME_NOREPLACE } from "../../kernel/fcntl.ts";
+import { credsKey } from "./open_file.ts";
 import type { Answer, Request, Route } from "../../kernel/ipc/server.ts";
 import { S } from "../../kernel/stat.ts";
 import { Sys } from "../../kernel/syscalls.ts";
@@ -222,14 +223,14 @@ export function nameRoutes(x: PathCtx): Map<number, Route> {
     );
     if ((flags & RENAME_EXCHANGE) !== 0 && dst !== undefined) {
       ns.dcache.set(m.id, from.dir.node.ino, from.name, dst.node.ino);
-      if (isDir(dst.node)) dst.node.parent = { ino: from.dir.node.ino, name: from.name };
+      dst.node.parent = { ino: from.dir.node.ino, name: from.name };
     } else {
       ns.dcache.set(m.id, from.dir.node.ino, from.name, -1);
       if (dst !== undefined && isDir(dst.node)) removedDir(dst);
       else if (dst !== undefined) ns.icache.drop(m.id, dst.node.ino);
     }
     ns.dcache.set(m.id, to.dir.node.ino, to.name, src.node.ino);
-    if (isDir(src.node)) src.node.parent = { ino: to.dir.node.ino, name: to.name };
+    src.node.parent = { ino: to.dir.node.ino, name: to.name };
     if (displaced !== undefined && !dst?.node.dead) ns.remember(m, displaced);
     return 0;
   }
@@ -244,6 +245,7 @@ export function nameRoutes(x: PathCtx): Map<number, Route> {
       throw new ErrnoError(Errno.EINVAL, "linkat flags");
     }
     const creds = me(req);
+    if ((flags & AT.EMPTY_PATH) !== 0 && oldpath === "") linkableFd(req, odirfd);
     const src = await resolveAt(
       req,
       odirfd,
@@ -266,6 +268,8 @@ export function nameRoutes(x: PathCtx): Map<number, Route> {
       }
     }
     writable(p.dir.mount);
+    // An inode with no name left (unlinked, held by an fd) takes no new one.
+    if (src.node.attrs.nlink === 0) throw new ErrnoError(Errno.ENOENT, `${oldpath}: unlinked`);
     const attrs = await p.dir.mount.fs.link(
       p.dir.mount.sb,
       src.node.ino,
@@ -275,6 +279,21 @@ export function nameRoutes(x: PathCtx): Map<number, Route> {
     );
     created(p, attrs);
     return 0;
+  }
+
+  /**
+   * linkat(fd, "", AT_EMPTY_PATH) gives a name to whatever fd holds: Linux
+   * lets CAP_DAC_READ_SEARCH (euid 0) do it, and anyone else only with the
+   * credentials that opened the fd (its f_cred; a fork or exec makes new
+   * ones: here, another process); otherwise the fd is as if not found.
+   */
+  function linkableFd(req: Request, fd: number): void {
+    if (fd === AT_FDCWD) return; // the cwd: a directory, refused as any (EPERM)
+    const { ofd } = vfs.fd(req.pid, fd);
+    const creds = me(req);
+    if (creds.euid === 0) return;
+    if (ofd.opener?.pid === req.pid && ofd.opener.creds === credsKey(creds)) return;
+    throw new ErrnoError(Errno.ENOENT, `fd ${fd} was opened by other credentials`);
   }
 
   async function doSymlinkat(req: Request): Promise<Answer> {
@@ -307,8 +326,15 @@ export function nameRoutes(x: PathCtx): Map<number, Route> {
   async function doReadlinkat(req: Request): Promise<Answer> {
     const dirfd = req.args.int();
     const path = textArg(req);
-    const loc = await resolve(req, dirfd, path, false);
-    if (!isSymlink(loc.node)) throw new ErrnoError(Errno.EINVAL, `${path}: not a symlink`);
+    // An empty path names dirfd itself (an O_PATH fd on a symlink); anything
+    // else there is ENOENT rather than EINVAL, as Linux's do_readlinkat().
+    const empty = path === "";
+    const loc = empty
+      ? await resolveAt(req, dirfd, path, AT.EMPTY_PATH)
+      : await resolve(req, dirfd, path, false);
+    if (!isSymlink(loc.node)) {
+      throw new ErrnoError(empty ? Errno.ENOENT : Errno.EINVAL, `${path}: not a symlink`);
+    }
     const target = await ns.readlink(loc, cause(req));
     return { value: encoder.encode(target).length, payload: encoder.encode(target) };
   }

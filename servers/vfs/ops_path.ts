@@ -2,15 +2,16 @@
 // on fds the library routes here), one group a file: open (ops_open.ts),
 // attributes (ops_meta.ts), names (ops_names.ts), the cwd and umask
 // (ops_cwd.ts), whole filesystems (ops_mount.ts), extended attributes
-// (ops_xattr.ts). What they share, resolution for the caller and the cache
-// updates, is ops_path_ctx.ts. Errno choices follow Linux's (fs/namei.c,
-// open.c, xattr.c); each file's comments say where Linux's order of checks
-// matters.
+// (ops_xattr.ts), file handles (ops_handles.ts). What they share,
+// resolution for the caller and the cache updates, is ops_path_ctx.ts.
+// Errno choices follow Linux's (fs/namei.c, open.c, xattr.c, fhandle.c);
+// each file's comments say where Linux's order of checks matters.
 
 import type { Route } from "../../kernel/ipc/server.ts";
 import { nowTimespec } from "../../kernel/stat.ts";
 import { FS_MAGIC } from "./fs_protocol.ts";
 import { cwdRoutes } from "./ops_cwd.ts";
+import { handleRoutes } from "./ops_handles.ts";
 import { metaRoutes } from "./ops_meta.ts";
 import { mountRoutes } from "./ops_mount.ts";
 import { nameRoutes } from "./ops_names.ts";
@@ -31,6 +32,7 @@ export function pathRoutes(vfs: Vfs, deps: PathDeps): Map<number, Route> {
     ...cwdRoutes(x),
     ...mountRoutes(x),
     ...xattrRoutes(x),
+    ...handleRoutes(x),
   ]);
 }
 

@@ -9,7 +9,7 @@
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import { Right } from "../../kernel/cap/rights.ts";
-import { AT, AT_FDCWD, MS } from "../../kernel/fcntl.ts";
+import { AT, AT_FDCWD, MS, O } from "../../kernel/fcntl.ts";
 import { PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
 import type { Answer, Request, Route } from "../../kernel/ipc/server.ts";
 import { S, type Stat } from "../../kernel/stat.ts";
@@ -46,6 +46,8 @@ export function pathCtx(vfs: Vfs, deps: PathDeps) {
   /** The directory relative paths start from: the cwd, or dirfd's directory. */
   function startOf(req: Request, dirfd: number, path: string): Loc {
     const c = vfs.rooted(req.pid);
+    // Linux's getname() refuses "" before dirfd is looked at (AT_EMPTY_PATH aside).
+    if (path === "") throw new ErrnoError(Errno.ENOENT, "empty path");
     if (path.startsWith("/") || dirfd === AT_FDCWD) return c.cwd;
     const e = vfs.fd(req.pid, dirfd);
     if (e.ofd.node === undefined) throw new ErrnoError(Errno.ENOTDIR, `fd ${dirfd}`);
@@ -53,9 +55,20 @@ export function pathCtx(vfs: Vfs, deps: PathDeps) {
     return e.ofd.node;
   }
 
-  /** The inode of fd `fd` (EBADF; EINVAL? for pipes: they have none). */
-  function nodeOfFd(req: Request, fd: number): { loc: Loc; entry: FdEntry } {
+  /**
+   * The inode of fd `fd` (EBADF; pipes have none). An O_PATH fd counts only
+   * for the calls that take one (`path`: fchdir, AT_EMPTY_PATH); fchmod,
+   * fchown, fsetxattr and fremovexattr get EBADF, as from Linux's fdget().
+   */
+  function nodeOfFd(
+    req: Request,
+    fd: number,
+    opts?: { path?: boolean },
+  ): { loc: Loc; entry: FdEntry } {
     const e = vfs.fd(req.pid, fd);
+    if ((e.ofd.flags & O.PATH) !== 0 && opts?.path !== true) {
+      throw new ErrnoError(Errno.EBADF, `fd ${fd} is O_PATH`);
+    }
     if (e.ofd.node === undefined) throw new ErrnoError(Errno.EBADF, `fd ${fd} has no inode`);
     return { loc: e.ofd.node, entry: e };
   }
@@ -84,7 +97,7 @@ export function pathCtx(vfs: Vfs, deps: PathDeps) {
   ): Promise<Loc> {
     if (path === "" && (flags & AT.EMPTY_PATH) !== 0) {
       if (dirfd === AT_FDCWD) return vfs.rooted(req.pid).cwd;
-      return nodeOfFd(req, dirfd).loc;
+      return nodeOfFd(req, dirfd, { path: true }).loc;
     }
     return await resolve(req, dirfd, path, (flags & AT.SYMLINK_NOFOLLOW) === 0, creds);
   }
@@ -117,11 +130,31 @@ export function pathCtx(vfs: Vfs, deps: PathDeps) {
     return attrs;
   }
 
+  /**
+   * Attributes of an inode an fd holds: the filesystem's, or once it has
+   * freed the inode (unlinked, and no open file left: ESTALE, or its number
+   * given to another inode), the last ones the VFS saw, with no link left,
+   * as Linux's fstat of an fd on a deleted file shows them.
+   */
+  async function heldAttrs(l: Loc, req: Request): Promise<Attrs> {
+    if (l.node.dead) return l.node.attrs;
+    try {
+      const attrs = await l.mount.fs.getattr(l.mount.sb, l.node.ino, cause(req));
+      if (attrs.gen === l.node.attrs.gen) {
+        l.node.attrs = attrs; // the held inode, whether or not the cache still lists it
+        return attrs;
+      }
+    } catch (err) {
+      if (!(err instanceof ErrnoError) || err.errno !== Errno.ESTALE) throw err;
+    }
+    return { ...l.node.attrs, nlink: 0 };
+  }
+
   /** After a create in `dir`: remember the new inode under its name. */
   function created(p: ParentLoc, attrs: Attrs): Loc {
     const node = ns.remember(p.dir.mount, attrs);
     ns.dcache.set(p.dir.mount.id, p.dir.node.ino, p.name, attrs.ino);
-    if (isDir(node)) node.parent = { ino: p.dir.node.ino, name: p.name };
+    node.parent = { ino: p.dir.node.ino, name: p.name };
     return { mount: p.dir.mount, node };
   }
 
@@ -144,6 +177,7 @@ export function pathCtx(vfs: Vfs, deps: PathDeps) {
     parentOf,
     existing,
     fresh,
+    heldAttrs,
     created,
     setattr,
   };

@@ -10,7 +10,7 @@
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
 import { Right } from "../../kernel/cap/rights.ts";
-import { AT_FDCWD } from "../../kernel/fcntl.ts";
+import { AT_FDCWD, O } from "../../kernel/fcntl.ts";
 import { MAX_INLINE } from "../../kernel/ipc/message.ts";
 import { type Answer, callerData, type Request, type Route } from "../../kernel/ipc/server.ts";
 import { S } from "../../kernel/stat.ts";
@@ -182,8 +182,10 @@ export function xattrRoutes(x: PathCtx): Map<number, Route> {
   const byFd = (decode: XattrDecode, fn: XattrAct) => async (req: Request) => {
     const fd = req.args.int();
     const a = decode(req);
-    const node = vfs.fd(req.pid, fd).ofd.node;
-    return node === undefined ? noInode(req, fn, a) : await fn(req, node, a);
+    const { ofd } = vfs.fd(req.pid, fd);
+    // Linux's fdget(): an O_PATH fd opened nothing to change.
+    if ((ofd.flags & O.PATH) !== 0) throw new ErrnoError(Errno.EBADF, `fd ${fd} is O_PATH`);
+    return ofd.node === undefined ? noInode(req, fn, a) : await fn(req, ofd.node, a);
   };
   const byObject = (decode: XattrDecode, fn: XattrAct) => async (req: Request) => {
     const a = decode(req);

@@ -5,7 +5,8 @@
 //   /proc/PID/status        Name, State, Tgid, Pid, PPid, Uid, Gid, FDSize, Groups
 //   /proc/PID/cmdline       argv, NUL-separated
 //   /proc/PID/cwd           symlink to its working directory
-//   /proc/PID/fd/N          symlink to what fd N has open
+//   /proc/PID/fd/N          symlink to what fd N has open; a magic link: a walk through it
+//                           lands on the fd's inode itself (magicTarget), not on its text
 //   /proc/mello/vfs         the VFS's counters (stats.ts), one "name value" line each
 //
 // Processes come from the kernel (mello_proc_list, cached for PROC_CACHE_MS);
@@ -21,6 +22,8 @@ import type { Attrs, StatfsRecord } from "./fs_protocol.ts";
 import { DT, dtOf, FS_MAGIC, putDirent } from "./fs_protocol.ts";
 import type { Cause, Fs, OpenedFile, SetAttrArgs } from "./fs.ts";
 import type { Ofd } from "./fd_table.ts";
+import type { Loc } from "./namei.ts";
+import { O } from "../../kernel/fcntl.ts";
 import type { LocalFile, Vfs } from "./vfs.ts";
 import { vfsStatsText } from "./stats.ts";
 
@@ -86,6 +89,17 @@ export class ProcFs implements Fs {
     return row;
   }
 
+  /**
+   * Owner of process `pid`'s entries (ENOENT if there is none): its effective
+   * ids as they are now, as Linux's task_dump_owner(); the process list is a
+   * cached copy, which a setuid() a moment ago would not be in yet.
+   */
+  async #owner(pid: number): Promise<{ uid: number; gid: number }> {
+    const row = await this.#row(pid);
+    const creds = this.vfs.env.sys.creds(pid);
+    return creds === undefined ? row : { uid: creds.euid, gid: creds.egid };
+  }
+
   #attrs(ino: number, mode: number, uid = 0, gid = 0, nlink = 1): Attrs {
     const t = nowTimespec();
     return {
@@ -101,6 +115,7 @@ export class ProcFs implements Fs {
       atime: t,
       mtime: t,
       ctime: t,
+      gen: 0,
     };
   }
 
@@ -112,12 +127,13 @@ export class ProcFs implements Fs {
     if (ino === MELLO_VFS) return this.#attrs(MELLO_VFS, S.IFREG | 0o444);
     if (ino >= FD_BASE) {
       const pid = Math.floor((ino - FD_BASE) / 65536);
-      const row = await this.#row(pid);
-      return this.#attrs(ino, S.IFLNK | 0o700, row.uid, row.gid);
+      const row = await this.#owner(pid);
+      const e = this.vfs.procs.get(pid)?.table.entries.get((ino - FD_BASE) % 65536);
+      return this.#attrs(ino, S.IFLNK | fdLinkMode(e?.ofd.flags ?? O.PATH), row.uid, row.gid);
     }
     const pid = Math.floor((ino - PID_BASE) / 16);
     const k = (ino - PID_BASE) % 16;
-    const row = await this.#row(pid);
+    const row = await this.#owner(pid);
     switch (k) {
       case K.DIR:
         return this.#attrs(ino, S.IFDIR | 0o555, row.uid, row.gid, 3);
@@ -199,6 +215,16 @@ export class ProcFs implements Fs {
       return this.vfs.ns.pathOf(c.cwd, c.root);
     }
     throw new ErrnoError(Errno.EINVAL, "not a symlink");
+  }
+
+  /**
+   * Where the magic link `ino` leads: the inode fd N of process PID holds
+   * (undefined for other links, and for fds on no inode: pipes, the console).
+   */
+  magicTarget(ino: number): Loc | undefined {
+    if (ino < FD_BASE) return undefined;
+    const pid = Math.floor((ino - FD_BASE) / 65536);
+    return this.vfs.procs.get(pid)?.table.entries.get((ino - FD_BASE) % 65536)?.ofd.node;
   }
 
   /** Entries of directory `ino`: name, ino, type. */
@@ -356,6 +382,16 @@ export class ProcFs implements Fs {
   unmount(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** Permission bits of an fd's link, as Linux shows them: r-x to read, -wx to write, none for O_PATH. */
+function fdLinkMode(flags: number): number {
+  if ((flags & O.PATH) !== 0) return 0;
+  const acc = flags & O.ACCMODE;
+  let mode = 0;
+  if (acc === O.RDONLY || acc === O.RDWR) mode |= 0o500;
+  if (acc === O.WRONLY || acc === O.RDWR) mode |= 0o300;
+  return mode;
 }
 
 /** An open /proc file: the bytes as they were at open. */

@@ -20,6 +20,7 @@ import { Namespace } from "./namei.ts";
 import { MountTable } from "./mount.ts";
 import { ObjectOp } from "./mod.ts";
 import { Fifos } from "./fifo.ts";
+import { O } from "../../kernel/fcntl.ts";
 
 /** An open file the VFS serves itself. */
 export interface LocalFile {
@@ -247,12 +248,19 @@ export class Vfs {
     return this.ctx(pid).table.get(fd);
   }
 
-  /** The local file an Ofd id names (EBADF if none). */
-  local(id: number): { file: LocalFile; ofd: Ofd } {
+  /**
+   * The local file an Ofd id names (EBADF if none). An O_PATH fd opened
+   * nothing, so only the calls that ask for it (`path`: fstat, fstatfs,
+   * AT_EMPTY_PATH) get it; the rest are EBADF, as Linux's fdget() answers.
+   */
+  local(id: number, opts?: { path?: boolean }): { file: LocalFile; ofd: Ofd } {
     const file = this.locals.get(id);
     const ofd = this.ofds.get(id);
     if (file === undefined || ofd === undefined) {
       throw new ErrnoError(Errno.EBADF, `no open file ${id}`);
+    }
+    if ((ofd.flags & O.PATH) !== 0 && opts?.path !== true) {
+      throw new ErrnoError(Errno.EBADF, `open file ${id} is O_PATH`);
     }
     return { file, ofd };
   }

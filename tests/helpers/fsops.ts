@@ -12,6 +12,13 @@
 // lsetxattr fsetxattr getxattr lgetxattr fgetxattr listxattr llistxattr
 // flistxattr removexattr lremovexattr fremovexattr readdir getdents chdir
 // fchdir getcwd umask fsync fdatasync sync become; mount umount2 (MelloOS only).
+// O_PATH and file handles: reopen [fd, flags] (open("/proc/self/fd/N")),
+// fstatfs futimens ioctl [fd, request] getdents_any [fd] (success only),
+// name_to_handle_at [dirfd, path, flags, size?] (shows "handle", keeps it for
+// "@N"; EOVERFLOW shows ["EOVERFLOW", handle_type] and keeps the size asked
+// for), open_by_handle_at [mountfd, "@N", flags, tamper?] ("generation",
+// "size:N", "type:N"), same_mount ["@N", "@M"]. Handles need root on the
+// host (CAP_DAC_READ_SEARCH), as scripts that switch users do.
 // getxattr_size lgetxattr_size fgetxattr_size [target, name, size] and
 // listxattr_size llistxattr_size flistxattr_size [target, size] pass an
 // explicit size (0: the length; ERANGE when too small) and return the
@@ -83,7 +90,8 @@ export const hostCanSwitchUser = Deno.uid() === 0;
 /** Run `steps` on the host, in a new directory on tmpfs if there is one; undefined if `who` cannot be honoured. */
 export async function hostOps(steps: Step[], who?: Who): Promise<Outcome[] | undefined> {
   const switches = who !== undefined || steps.some((s) => s[0] === "become");
-  if (switches && !hostCanSwitchUser) return undefined;
+  const handles = steps.some((s) => s[0] === "open_by_handle_at");
+  if ((switches || handles) && !hostCanSwitchUser) return undefined;
   let base: string | undefined;
   try {
     if ((await Deno.stat("/dev/shm")).isDirectory) base = "/dev/shm";

@@ -1,7 +1,8 @@
 // A Worker for tests/fuse_node_table.test.ts: looks up 1000 handles in a shared table.
 import { NodeTable } from "../../drivers/fuse/node_table.ts";
+import { workerScope } from "../../kernel/ipc/worker_scope.ts";
 
-self.onmessage = (e: MessageEvent) => {
+workerScope.onmessage = (e: MessageEvent) => {
   const t = new NodeTable(e.data as SharedArrayBuffer);
   const ids: number[] = [];
   for (let i = 0; i < 1000; i++) {
@@ -10,5 +11,5 @@ self.onmessage = (e: MessageEvent) => {
     t.ref(handle);
     t.forget(ids[i], 1);
   }
-  self.postMessage(ids);
+  workerScope.postMessage(ids);
 };

@@ -11,9 +11,11 @@ with flags) go through libc.
 """
 import ctypes
 import errno
+import fcntl
 import json
 import os
 import stat
+import struct
 import sys
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -267,11 +269,74 @@ def step(op, a, results):
         return os.fdatasync(n(0))
     if op == "sync":
         return os.sync()
+    if op == "name_to_handle_at":
+        return name_to_handle(n(0), a[1], n(2), opt(3, MAX_HANDLE_SZ))
+    if op == "open_by_handle_at":
+        return open_by_handle(n(0), results[int(a[1][1:])], n(2), a[3] if len(a) > 3 else None)
+    if op == "same_mount":
+        return results[int(a[0][1:])][2] == results[int(a[1][1:])][2]
+    if op == "reopen":
+        return check(libc.open(b(f"/proc/self/fd/{n(0)}"), n(1)))
+    if op == "fstatfs":
+        os.fstatvfs(n(0))
+        return 0
+    if op == "futimens":
+        return os.utime(n(0))
+    if op == "ioctl":
+        fcntl.ioctl(n(0), n(1), bytes(64))
+        return 0
+    if op == "getdents_any":
+        buf = ctypes.create_string_buffer(32768)
+        return check(libc.syscall(217, n(0), buf, 32768)) > 0
     if op == "become":
         os.setgroups(a[2] if len(a) > 2 else [n(1)])
         os.setresgid(n(1), n(1), n(1))
         return os.setresuid(n(0), n(0), n(0))
     raise ValueError(f"unknown op {op}")
+
+
+MAX_HANDLE_SZ = 128
+
+
+class Kept:
+    """A step's result shown as `shown` while later steps use `kept`."""
+
+    def __init__(self, shown, kept):
+        self.shown = shown
+        self.kept = kept
+
+
+def name_to_handle(dirfd, path, flags, size):
+    """name_to_handle_at(2) with `size` bytes of room: "handle" (kept: bytes, type, mount id),
+    or for EOVERFLOW ["EOVERFLOW", handle_type] (kept: the size it asked for)."""
+    buf = ctypes.create_string_buffer(8 + MAX_HANDLE_SZ)
+    struct.pack_into("<Ii", buf, 0, size, 0)
+    mount = ctypes.c_int(0)
+    rc = libc.name_to_handle_at(dirfd, b(path), buf, ctypes.byref(mount), flags)
+    need, typ = struct.unpack_from("<Ii", buf, 0)
+    if rc < 0 and ctypes.get_errno() == errno.EOVERFLOW:
+        return Kept(["EOVERFLOW", typ], need)
+    check(rc)
+    return Kept("handle", (buf.raw[8:8 + need], typ, mount.value))
+
+
+def open_by_handle(mount_fd, kept, flags, tamper):
+    """open_by_handle_at(2), the handle as made or tampered with as tests/programs/fsops.ts does
+    (tmpfs keeps the generation in its first 4 bytes)."""
+    data, typ, _ = kept
+    data = bytearray(data)
+    if tamper == "generation":
+        for i in range(4):
+            data[i] ^= 0xFF
+    elif tamper is not None and tamper.startswith("size:"):
+        k = int(tamper[5:])
+        data = (data + bytearray(max(0, k - len(data))))[:k]
+    elif tamper is not None and tamper.startswith("type:"):
+        typ = int(tamper[5:])
+    buf = ctypes.create_string_buffer(8 + max(len(data), 1))
+    struct.pack_into("<Ii", buf, 0, len(data), typ)
+    buf[8:8 + len(data)] = bytes(data)
+    return check(libc.open_by_handle_at(mount_fd, buf, flags))
 
 
 def sized_xattr(op, target, name, size):
@@ -317,8 +382,8 @@ def main():
     for op, *args in steps:
         try:
             v = step(op, args, results)
-            results.append(v)
-            out.append({"ok": 0 if v is None else v})
+            results.append(v.kept if isinstance(v, Kept) else v)
+            out.append({"ok": v.shown if isinstance(v, Kept) else 0 if v is None else v})
         except OSError as e:
             results.append(-1)
             out.append({"err": errno_name(e.errno)})

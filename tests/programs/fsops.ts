@@ -287,6 +287,39 @@ function step(op: string, a: Arg[], results: unknown[]): unknown {
       return lib.mount(s(0), s(1), s(2), a[3] === undefined ? 0 : n(3), (a[4] as string) ?? "");
     case "umount2": // [target, flags] (MelloOS only)
       return lib.umount2(s(0), a[1] === undefined ? 0 : n(1));
+    // File handles and O_PATH (tests/fs_handles.test.ts). A handle's bytes
+    // differ from the host's: the step shows "handle" and keeps it for later
+    // steps ("@N"); the tampering options are spelled the same on both sides.
+    case "name_to_handle_at": // [dirfd, path, flags, size?]
+      return handleStep(n(0), s(1), n(2), a[3] === undefined ? lib.MAX_HANDLE_SZ : n(3));
+    case "open_by_handle_at": // [mountfd, handle step, flags, tamper?]
+      return byHandle(n(0), kept(a[1], results), n(2), a[3] as string | undefined);
+    case "same_mount": // [handle step, handle step]: both handles name the same mount id
+      return kept(a[0], results).mountId === kept(a[1], results).mountId;
+    case "statx": { // [dirfd, path, flags] (MelloOS only): type, nlink and size of struct statx
+      const b = lib.statx(n(0), s(1), n(2), 0x7ff); // STATX_BASIC_STATS
+      const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const mode = dv.getUint16(28, true);
+      return [
+        (mode & lib.S.IFMT).toString(8),
+        dv.getUint32(16, true),
+        Number(dv.getBigUint64(40, true)),
+      ];
+    }
+    case "reopen": // [fd, flags]: open("/proc/self/fd/N"), Linux's way to upgrade an O_PATH fd
+      return lib.open(`/proc/self/fd/${n(0)}`, n(1));
+    case "fstatfs": // [fd]: success only (the numbers are the filesystem's)
+      lib.fstatfs(n(0));
+      return 0;
+    case "futimens": // [fd]: both times to now
+      return lib.futimens(n(0));
+    case "ioctl": // [fd, request]
+      lib.ioctlBytes(n(0), n(1), new Uint8Array(64));
+      return 0;
+    case "getdents_any": // [fd]: one getdents64 call returned entries
+      return lib.getdents64(n(0)).length > 0;
+    case "setfsuid": // [uid] (MelloOS only: Linux drops CAP_DAC_READ_SEARCH with fsuid 0)
+      return lib.setfsuid(n(0));
     case "become": // [uid, gid, groups]: drop root for the rest of the script
       lib.setgroups((a[2] as number[] | undefined) ?? [n(1)]);
       lib.setgid(n(1));
@@ -294,6 +327,50 @@ function step(op: string, a: Arg[], results: unknown[]): unknown {
     default:
       throw new Error(`unknown op ${op}`);
   }
+}
+
+/** The handle step `ref` ("@N") kept. */
+function kept(ref: Arg, results: unknown[]): lib.FileHandle {
+  return results[Number(String(ref).slice(1))] as lib.FileHandle;
+}
+
+/** A step's result shown as `shown` while later steps use `kept`. */
+class Kept {
+  constructor(readonly shown: unknown, readonly kept: unknown) {}
+}
+
+/**
+ * name_to_handle_at with `size` bytes of room: "handle", or for EOVERFLOW
+ * ["EOVERFLOW", handle_type] keeping the size it asked for.
+ */
+function handleStep(dirfd: number, path: string, flags: number, size: number): Kept {
+  try {
+    return new Kept("handle", lib.nameToHandleAt(dirfd, path, flags, size));
+  } catch (err) {
+    if (!(err instanceof lib.HandleOverflowError)) throw err;
+    return new Kept(["EOVERFLOW", err.handleType], err.needed);
+  }
+}
+
+/**
+ * open_by_handle_at, the handle as made or tampered with: "generation" (its
+ * generation bytes flipped: the inode number with another life), "size:N"
+ * (handle_bytes N: cut or padded with zeros), "type:N" (handle_type N).
+ */
+function byHandle(mountFd: number, h: lib.FileHandle, flags: number, tamper?: string): number {
+  let bytes = h.handle.slice();
+  let type = h.handleType;
+  if (tamper === "generation") {
+    for (let i = 16; i < 20; i++) bytes[i] ^= 0xff; // servers/vfs/file_handle.ts: gen at 16
+  } else if (tamper?.startsWith("size:")) {
+    const n = Number(tamper.slice(5));
+    const out = new Uint8Array(n);
+    out.set(bytes.subarray(0, n));
+    bytes = out;
+  } else if (tamper?.startsWith("type:")) {
+    type = Number(tamper.slice(5));
+  }
+  return lib.openByHandleAt(mountFd, bytes, type, flags);
 }
 
 export function main(_argv: string[]): number {
@@ -305,8 +382,8 @@ export function main(_argv: string[]): number {
   for (const [op, ...args] of steps) {
     try {
       const v = step(op, args, results);
-      results.push(v);
-      out.push({ ok: v === undefined ? 0 : v });
+      results.push(v instanceof Kept ? v.kept : v);
+      out.push({ ok: v instanceof Kept ? v.shown : v === undefined ? 0 : v });
     } catch (err) {
       if (!(err instanceof ErrnoError)) throw err;
       results.push(-1);

@@ -15,6 +15,7 @@ import { MAX_REQUEST, PayloadReader, PayloadWriter } from "../../kernel/ipc/mess
 import { decodeStat, type Stat, type Timespec } from "../../kernel/stat.ts";
 import { Sys, sysName } from "../../kernel/syscalls.ts";
 import { decodeStatfs, type StatfsRecord } from "../../servers/vfs/fs_protocol.ts";
+import { HANDLE_TYPE, MAX_HANDLE_SZ } from "../../servers/vfs/file_handle.ts";
 import { chunked } from "./chunked.ts";
 import { ctx, dataRegion } from "./context.ts";
 import { quote, syscall } from "./syscall.ts";
@@ -54,6 +55,111 @@ export function openat(dirfd: number, path: string, flags: number, mode = 0o666)
 /** open(2). */
 export function open(path: string, flags: number, mode = 0o666): number {
   return openat(AT_FDCWD, path, flags, mode);
+}
+
+// --- file handles ---
+//
+// struct file_handle travels through the data area, as through user memory
+// for Linux: { u32 handle_bytes; i32 handle_type; u8 f_handle[] }, the mount
+// id in an int after the largest one (servers/vfs/ops_handles.ts).
+
+export { MAX_HANDLE_SZ };
+
+/** The handle name_to_handle_at(2) gives: it names the file for as long as the file lives. */
+export interface FileHandle {
+  handle: Uint8Array;
+  handleType: number;
+  /** The mount the file is on (the VFS's mount id). */
+  mountId: number;
+}
+
+/**
+ * name_to_handle_at(2)'s EOVERFLOW: `handleBytes` was too few; the handle
+ * needs `needed` bytes (Linux's protocol: ask again with that many).
+ */
+export class HandleOverflowError extends ErrnoError {
+  constructor(readonly needed: number, readonly handleType: number, readonly mountId: number) {
+    super(Errno.EOVERFLOW, `name_to_handle_at: a handle needs ${needed} bytes`);
+  }
+}
+
+/**
+ * name_to_handle_at(2) (flags AT_SYMLINK_FOLLOW, AT_EMPTY_PATH), offering
+ * `handleBytes` bytes of room (EINVAL past MAX_HANDLE_SZ; too few:
+ * HandleOverflowError). EOPNOTSUPP for files no filesystem holds (/proc, pipes).
+ */
+export function nameToHandleAt(
+  dirfd: number,
+  path: string,
+  flags: number,
+  handleBytes = MAX_HANDLE_SZ,
+): FileHandle {
+  const region = dataRegion();
+  const data = ctx().area.data;
+  const at = new DataView(data.buffer, data.byteOffset + region.off, HANDLE_AREA_BYTES);
+  at.setUint32(0, handleBytes, true);
+  at.setInt32(4, 0, true);
+  const mountOff = region.off + 8 + MAX_HANDLE_SZ;
+  try {
+    vfs(
+      Sys.name_to_handle_at,
+      w.reset().num(dirfd).str(path).num(flags).num(region.off).num(mountOff).bytes(),
+      () => `${dirfdText(dirfd)}, ${quote(path)}, {handle_bytes=${handleBytes}}, ..., ${flags}`,
+    );
+  } catch (err) {
+    if (!(err instanceof ErrnoError) || err.errno !== Errno.EOVERFLOW) throw err;
+    throw new HandleOverflowError(at.getUint32(0, true), at.getInt32(4, true), mountIdAt());
+  }
+  const n = at.getUint32(0, true);
+  return {
+    handle: data.slice(region.off + 8, region.off + 8 + n),
+    handleType: at.getInt32(4, true),
+    mountId: mountIdAt(),
+  };
+
+  function mountIdAt(): number {
+    return new DataView(data.buffer, data.byteOffset + mountOff, 4).getInt32(0, true);
+  }
+}
+
+/** struct file_handle at its largest, then the mount id. */
+const HANDLE_AREA_BYTES = 8 + MAX_HANDLE_SZ + 4;
+
+/**
+ * open_by_handle_at(2): open the file `handle` names on the mount of
+ * `mountFd` (an fd on it, not O_PATH, or AT_FDCWD for the cwd's), with
+ * open(2)'s `flags`. Needs euid 0 (CAP_DAC_READ_SEARCH): EPERM; ESTALE
+ * once the file is gone. `handleType` may be left out: ours is one type.
+ */
+export function openByHandleAt(mountFd: number, handle: Uint8Array, flags: number): number;
+export function openByHandleAt(
+  mountFd: number,
+  handle: Uint8Array,
+  handleType: number,
+  flags: number,
+): number;
+export function openByHandleAt(
+  mountFd: number,
+  handle: Uint8Array,
+  typeOrFlags: number,
+  maybeFlags?: number,
+): number {
+  const handleType = maybeFlags === undefined ? HANDLE_TYPE : typeOrFlags;
+  const flags = maybeFlags ?? typeOrFlags;
+  const region = dataRegion();
+  const data = ctx().area.data;
+  const at = new DataView(data.buffer, data.byteOffset + region.off, 8);
+  // Bytes past MAX_HANDLE_SZ are not sent: the VFS refuses the size first (EINVAL).
+  at.setUint32(0, handle.length, true);
+  at.setInt32(4, handleType, true);
+  data.set(handle.subarray(0, MAX_HANDLE_SZ), region.off + 8);
+  const r = vfs(
+    Sys.open_by_handle_at,
+    w.reset().num(mountFd).num(region.off).num(flags).bytes(),
+    () => `${dirfdText(mountFd)}, {handle_bytes=${handle.length}, ...}, 0${flags.toString(8)}`,
+  );
+  learn(r.payload);
+  return r.value;
 }
 
 /** creat(2). */
@@ -159,25 +265,34 @@ export function fchown(fd: number, uid: number, gid: number): void {
 
 /**
  * utimensat(2). `times` undefined sets both to now; a Timespec's nsec may be
- * UTIME_NOW or UTIME_OMIT. An empty path with dirfd an fd is futimens().
+ * UTIME_NOW or UTIME_OMIT. `path` null is the C call's NULL pathname: the
+ * file dirfd has open (futimens; an O_PATH fd is EBADF there, while an empty
+ * path with AT_EMPTY_PATH takes one).
  */
 export function utimensat(
   dirfd: number,
-  path: string,
+  path: string | null,
   times?: [Timespec, Timespec],
   flags = 0,
 ): void {
   const [a, m] = times ?? [{ sec: 0, nsec: UTIME_NOW }, { sec: 0, nsec: UTIME_NOW }];
+  w.reset().num(dirfd).str(path ?? "").num(a.sec).num(a.nsec).num(m.sec).num(m.nsec).num(flags);
+  if (path === null) w.num(UTIMENSAT_NULL_PATH);
   vfs(
     Sys.utimensat,
-    w.reset().num(dirfd).str(path).num(a.sec).num(a.nsec).num(m.sec).num(m.nsec).num(flags).bytes(),
+    w.bytes(),
     () =>
-      `${dirfdText(dirfd)}, ${quote(path)}, ${times === undefined ? "NULL" : "[...]"}, ${flags}`,
+      `${dirfdText(dirfd)}, ${path === null ? "NULL" : quote(path)}, ${
+        times === undefined ? "NULL" : "[...]"
+      }, ${flags}`,
   );
 }
 
+/** utimensat's optional last argument: the path was NULL, not "" (servers/vfs/ops_meta.ts). */
+const UTIMENSAT_NULL_PATH = 1;
+
 export function futimens(fd: number, times?: [Timespec, Timespec]): void {
-  utimensat(fd, "", times, AT.EMPTY_PATH);
+  utimensat(fd, null, times, 0);
 }
 
 export { UTIME_NOW, UTIME_OMIT };
