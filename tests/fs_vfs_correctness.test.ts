@@ -735,6 +735,11 @@ Deno.test("umask: applies to open, mkdir, mknod, not to chmod or symlinks", asyn
       ["mkdir", "e", "01777"],
       ["stat", "e"],
       ["umask", "022"],
+      // Bits past the permissions are ignored, not refused (FUSE sends S_IFREG in a create's mode).
+      ["open", "h", "O_CREAT|O_WRONLY", "0100644"], // 19
+      ["stat", "h"],
+      ["mkdir", "k", "047777"],
+      ["stat", "k"],
     ]);
   });
 });

@@ -55,7 +55,7 @@ export function nameRoutes(x: PathCtx): Map<number, Route> {
   async function doMkdirat(req: Request): Promise<Answer> {
     const dirfd = req.args.int();
     const path = textArg(req);
-    const mode = req.args.int(0, 0o7777);
+    const mode = req.args.int(0, 0xffffffff); // Linux ignores bits past 0o1777 (below)
     const p = await parentOf(req, dirfd, path);
     if (p.name === "" || p.name === "." || p.name === "..") {
       throw new ErrnoError(Errno.EEXIST, path);

@@ -43,7 +43,7 @@ export function openRoutes(x: PathCtx): Map<number, Route> {
     const path = textArg(req);
     // Linux's open() drops the bits it does not know (openat2 would refuse them).
     let flags = req.args.int(-(2 ** 31), 2 ** 32 - 1) & VALID_OPEN_FLAGS;
-    const mode = req.args.int(0, 0o7777);
+    const mode = req.args.int(0, 0xffffffff); // Linux ignores bits past 0o7777 (below)
     // O_PATH beats everything else (Linux's build_open_how): no O_CREAT, no O_TMPFILE.
     if ((flags & O.PATH) !== 0) flags &= O_PATH_FLAGS;
     if ((flags & O_TMPFILE) !== 0) checkTmpfile(flags);
