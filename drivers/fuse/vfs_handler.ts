@@ -1,0 +1,526 @@
+// The FUSE handler that serves a directory of the MelloOS VFS to the host.
+//
+// Each session Worker is a MelloOS process of its own (Kernel.attachProcess,
+// userland/runtime/attached.ts): it answers a request with the syscalls a
+// program would make, through the userland library, as the host caller:
+// before each request it takes the caller's uid, gid and groups as its
+// filesystem ids (setfsuid, setfsgid, setgroups), so files are created
+// owned by the caller and every permission check is MelloOS's own. Its
+// effective uid stays root, which opening a file by handle needs.
+//
+// State the Workers share: the node table (node_table.ts: node id <-> file
+// handle, in shared memory). State each Worker keeps for itself, in its own
+// fd table: an O_PATH fd per node it has met (opened by handle), and an fd
+// per open file it has served a read or write of. An open file's handle
+// (fh) is not an fd, which would be one Worker's: it encodes the node and
+// the open flags, and a Worker that meets it first opens its own fd by
+// handle (the caller's permission was checked once, at OPEN, by the Worker
+// that served it, as Linux checks at open). Reads and writes carry their
+// offsets, so separate fds per Worker change nothing.
+//
+// Names cross as bytes; MelloOS names are UTF-8 strings, so a name that is
+// not UTF-8 is refused with EILSEQ.
+
+import { Errno, ErrnoError } from "../../kernel/errno.ts";
+import { AT, AT_FDCWD, O, UTIME_NOW, UTIME_OMIT } from "../../kernel/fcntl.ts";
+import { S, type Stat, type Timespec } from "../../kernel/stat.ts";
+import {
+  chmod,
+  close,
+  faccessat,
+  fchownat,
+  fdatasync,
+  fstat,
+  fstatat,
+  fstatfs,
+  fsync,
+  getdents64,
+  getxattr,
+  linkat,
+  listxattr,
+  lseek,
+  mkdirat,
+  mknodat,
+  nameToHandleAt,
+  open,
+  openat,
+  openByHandleAt,
+  pread,
+  pwrite,
+  readlinkat,
+  removexattr,
+  renameat2,
+  setfsgid,
+  setfsuid,
+  setgroups,
+  setxattr,
+  symlinkat,
+  truncate,
+  umask,
+  unlinkat,
+  utimensat,
+} from "../../userland/lib/mod.ts";
+import type {
+  AccessIn,
+  Attr,
+  Caller,
+  Created,
+  CreateIn,
+  Entry,
+  FsyncIn,
+  GetattrIn,
+  GetxattrIn,
+  LinkIn,
+  LseekIn,
+  MkdirIn,
+  MknodIn,
+  NameIn,
+  NodeIn,
+  Opened,
+  OpenIn,
+  ReaddirIn,
+  ReadIn,
+  ReleaseIn,
+  RemovexattrIn,
+  RenameIn,
+  RequestContext,
+  SetattrIn,
+  SetxattrIn,
+  StatFs,
+  SymlinkIn,
+  WriteIn,
+} from "./handler.ts";
+import type { Forget, FuseHandler } from "./handler.ts";
+import { NodeTable } from "./node_table.ts";
+import type { VfsHandlerConfig } from "./vfs_options.ts";
+
+/** O_PATH fds a Worker keeps for the nodes it met (its fd table allows 1024). */
+const NODE_FDS = 384;
+/** Open-file fds a Worker keeps. */
+const OPEN_FDS = 384;
+/** Open flags an fh remembers: how to open the file again. */
+const FH_FLAGS = O.ACCMODE | O.APPEND | O.DIRECTORY | O.NOATIME;
+const SEEK_SET = 0;
+
+const fatal = new TextDecoder("utf-8", { fatal: true });
+
+/** A file handle for (node, open flags): the same in every Worker. */
+function fhOf(nodeid: number, flags: number): number {
+  return nodeid * 2 ** 24 + (flags & FH_FLAGS);
+}
+
+function fhNode(fh: number): number {
+  return Math.floor(fh / 2 ** 24);
+}
+
+function fhFlags(fh: number): number {
+  return fh % 2 ** 24;
+}
+
+function nameOf(bytes: Uint8Array): string {
+  try {
+    return fatal.decode(bytes);
+  } catch {
+    throw new ErrnoError(Errno.EILSEQ, "name is not UTF-8");
+  }
+}
+
+function attrOf(st: Stat): Attr {
+  return {
+    ino: st.ino,
+    sizeBytes: st.size,
+    blocks: st.blocks,
+    atimeSec: st.atime.sec,
+    atimeNsec: st.atime.nsec,
+    mtimeSec: st.mtime.sec,
+    mtimeNsec: st.mtime.nsec,
+    ctimeSec: st.ctime.sec,
+    ctimeNsec: st.ctime.nsec,
+    mode: st.mode,
+    nlink: st.nlink,
+    uid: st.uid,
+    gid: st.gid,
+    rdev: st.rdev,
+    blksize: st.blksize,
+  };
+}
+
+/** A Worker's fds by key, least recently used first; the evicted are closed. */
+class FdCache {
+  readonly #map = new Map<number, { fd: number; generation: number }>();
+
+  constructor(readonly limit: number) {}
+
+  get(key: number, generation: number): number | undefined {
+    const e = this.#map.get(key);
+    if (e === undefined) return undefined;
+    this.#map.delete(key);
+    if (e.generation !== generation) {
+      close(e.fd);
+      return undefined;
+    }
+    this.#map.set(key, e);
+    return e.fd;
+  }
+
+  put(key: number, generation: number, fd: number): void {
+    const old = this.#map.get(key);
+    if (old !== undefined) {
+      this.#map.delete(key);
+      close(old.fd);
+    }
+    this.#map.set(key, { fd, generation });
+    while (this.#map.size > this.limit) {
+      const [k, e] = this.#map.entries().next().value!;
+      this.#map.delete(k);
+      close(e.fd);
+    }
+  }
+
+  drop(key: number): void {
+    const e = this.#map.get(key);
+    if (e === undefined) return;
+    this.#map.delete(key);
+    close(e.fd);
+  }
+}
+
+export class VfsHandler implements FuseHandler {
+  readonly #nodes: NodeTable;
+  readonly #nodeFds = new FdCache(NODE_FDS);
+  readonly #openFds = new FdCache(OPEN_FDS);
+  /** The ids we act with now (the filesystem ids). */
+  #as = { uid: 0, gid: 0, groups: [0] as readonly number[] };
+  /**
+   * A directory fd (not O_PATH) on each mount we met, by VFS mount id:
+   * open_by_handle_at decodes a handle only against its own mount.
+   */
+  readonly #mountFds = new Map<number, number>();
+
+  constructor(readonly config: VfsHandlerConfig) {
+    this.#nodes = new NodeTable(config.nodes);
+    umask(0); // the kernel applied the caller's umask to every mode it sends
+    const rootFd = open(config.root, O.RDONLY | O.DIRECTORY | O.CLOEXEC);
+    this.#mountFds.set(nameToHandleAt(rootFd, "", AT.EMPTY_PATH).mountId, rootFd);
+  }
+
+  // --- identity ---
+
+  /** Act as the host caller for what follows (cheap when it is the same one again). */
+  #actAs(c: { uid: number; gid: number; groups: readonly number[] }): void {
+    if (c.uid !== this.#as.uid) setfsuid(c.uid);
+    if (c.gid !== this.#as.gid) setfsgid(c.gid);
+    const groups = c.groups;
+    if (!sameGroups(groups, this.#as.groups)) setgroups([...groups]);
+    this.#as = { uid: c.uid, gid: c.gid, groups };
+  }
+
+  /** Run `fn` with root's filesystem ids (the bridge's own business, not the caller's). */
+  #asRoot<T>(fn: () => T): T {
+    const caller = this.#as;
+    this.#actAs({ uid: 0, gid: 0, groups: [0] });
+    try {
+      return fn();
+    } finally {
+      this.#actAs(caller);
+    }
+  }
+
+  // --- nodes and open files ---
+
+  /** An O_PATH fd on node `nodeid` (ESTALE if the kernel's node is gone). */
+  #nodeFd(nodeid: number): number {
+    const generation = this.#nodes.generation(nodeid);
+    const kept = this.#nodeFds.get(nodeid, generation);
+    if (kept !== undefined) return kept;
+    const fd = nodeid === 1 ? this.#openRoot() : this.#openNode(nodeid);
+    this.#nodeFds.put(nodeid, generation, fd);
+    return fd;
+  }
+
+  #openRoot(): number {
+    return open(this.config.root, O.PATH | O.DIRECTORY | O.CLOEXEC);
+  }
+
+  #openNode(nodeid: number, flags: number = O.PATH): number {
+    const { handle: key } = this.#nodes.get(nodeid);
+    const { handle, mountId } = unkey(key);
+    const mountFd = this.#mountFds.get(mountId);
+    if (mountFd === undefined) throw new ErrnoError(Errno.ESTALE, `mount ${mountId} unknown`);
+    return openByHandleAt(mountFd, handle, flags | O.CLOEXEC);
+  }
+
+  /** `/proc/self/fd/N` of node `nodeid`: a path to the file itself, for calls that take one. */
+  #path(nodeid: number): string {
+    return `/proc/self/fd/${this.#nodeFd(nodeid)}`;
+  }
+
+  /** This Worker's fd for open file `fh` (opened by handle if it is new to us). */
+  #openFd(fh: number): number {
+    const nodeid = fhNode(fh);
+    const generation = this.#nodes.generation(nodeid);
+    const kept = this.#openFds.get(fh, generation);
+    if (kept !== undefined) return kept;
+    const fd = nodeid === 1
+      ? open(this.config.root, fhFlags(fh) | O.CLOEXEC)
+      : this.#openNode(nodeid, fhFlags(fh));
+    this.#openFds.put(fh, generation, fd);
+    return fd;
+  }
+
+  /** The entry for `name` in `dirFd`, counted as one more lookup of its node. */
+  #entry(dirFd: number, name: string): Entry {
+    const st = fstatat(dirFd, name, AT.SYMLINK_NOFOLLOW);
+    const { handle, mountId } = nameToHandleAt(dirFd, name, 0);
+    if (!this.#mountFds.has(mountId) && (st.mode & S.IFMT) === S.IFDIR) {
+      // The root of another mount: keep a way to open its files by handle.
+      const fd = this.#asRoot(() => openat(dirFd, name, O.RDONLY | O.DIRECTORY | O.CLOEXEC));
+      this.#mountFds.set(mountId, fd);
+    }
+    const ref = this.#nodes.ref(keyOf(handle, mountId));
+    return { nodeid: ref.nodeid, generation: ref.generation, attr: attrOf(st) };
+  }
+
+  // --- FUSE operations ---
+
+  lookup(ctx: RequestContext, req: NameIn): Entry {
+    this.#actAs(ctx.caller);
+    return this.#entry(this.#nodeFd(req.parent), nameOf(req.name));
+  }
+
+  forget(_ctx: RequestContext, forgets: readonly Forget[]): void {
+    for (const f of forgets) this.#nodes.forget(f.nodeid, f.nlookup);
+  }
+
+  getattr(ctx: RequestContext, req: GetattrIn): Attr {
+    this.#actAs(ctx.caller);
+    return attrOf(fstat(req.fh === undefined ? this.#nodeFd(req.nodeid) : this.#openFd(req.fh)));
+  }
+
+  setattr(ctx: RequestContext, req: SetattrIn): Attr {
+    this.#actAs(ctx.caller);
+    const path = this.#path(req.nodeid);
+    if (req.mode !== undefined) chmod(path, req.mode & 0o7777);
+    if (req.uid !== undefined || req.gid !== undefined) {
+      fchownat(AT_FDCWD, path, req.uid ?? -1, req.gid ?? -1);
+    }
+    if (req.sizeBytes !== undefined) {
+      if (req.fh !== undefined && (fhFlags(req.fh) & O.ACCMODE) !== O.RDONLY) {
+        truncate(`/proc/self/fd/${this.#openFd(req.fh)}`, req.sizeBytes);
+      } else truncate(path, req.sizeBytes);
+    }
+    if (req.atime !== undefined || req.mtime !== undefined) {
+      utimensat(AT_FDCWD, path, [timeArg(req.atime), timeArg(req.mtime)]);
+    }
+    return attrOf(fstat(this.#nodeFd(req.nodeid)));
+  }
+
+  readlink(ctx: RequestContext, req: NodeIn): Uint8Array {
+    this.#actAs(ctx.caller);
+    return new TextEncoder().encode(readlinkat(this.#nodeFd(req.nodeid), ""));
+  }
+
+  symlink(ctx: RequestContext, req: SymlinkIn): Entry {
+    this.#actAs(ctx.caller);
+    const dir = this.#nodeFd(req.parent);
+    const name = nameOf(req.name);
+    symlinkat(nameOf(req.target), dir, name);
+    return this.#entry(dir, name);
+  }
+
+  mknod(ctx: RequestContext, req: MknodIn): Entry {
+    this.#actAs(ctx.caller);
+    const dir = this.#nodeFd(req.parent);
+    const name = nameOf(req.name);
+    mknodat(dir, name, req.mode, req.rdev);
+    return this.#entry(dir, name);
+  }
+
+  mkdir(ctx: RequestContext, req: MkdirIn): Entry {
+    this.#actAs(ctx.caller);
+    const dir = this.#nodeFd(req.parent);
+    const name = nameOf(req.name);
+    mkdirat(dir, name, req.mode);
+    return this.#entry(dir, name);
+  }
+
+  unlink(ctx: RequestContext, req: NameIn): void {
+    this.#actAs(ctx.caller);
+    unlinkat(this.#nodeFd(req.parent), nameOf(req.name), 0);
+  }
+
+  rmdir(ctx: RequestContext, req: NameIn): void {
+    this.#actAs(ctx.caller);
+    unlinkat(this.#nodeFd(req.parent), nameOf(req.name), AT.REMOVEDIR);
+  }
+
+  rename(ctx: RequestContext, req: RenameIn): void {
+    this.#actAs(ctx.caller);
+    renameat2(
+      this.#nodeFd(req.parent),
+      nameOf(req.name),
+      this.#nodeFd(req.newParent),
+      nameOf(req.newName),
+      req.flags,
+    );
+  }
+
+  link(ctx: RequestContext, req: LinkIn): Entry {
+    this.#actAs(ctx.caller);
+    const dir = this.#nodeFd(req.newParent);
+    const name = nameOf(req.newName);
+    linkat(AT_FDCWD, this.#path(req.nodeid), dir, name, AT.SYMLINK_FOLLOW);
+    return this.#entry(dir, name);
+  }
+
+  open(ctx: RequestContext, req: OpenIn): Opened {
+    this.#actAs(ctx.caller);
+    // Opened through /proc/self/fd: a fresh open of the file, checked
+    // against the caller's ids (O_TRUNC done here, once). The host kernel
+    // walked the caller's path (O_NOFOLLOW included): what is left is the
+    // node itself, so the magic link must be followed.
+    const flags = req.flags & ~(O.CREAT | O.EXCL | O.NOFOLLOW);
+    const fd = open(this.#path(req.nodeid), flags | O.CLOEXEC);
+    const fh = fhOf(req.nodeid, req.flags);
+    this.#openFds.put(fh, this.#nodes.generation(req.nodeid), fd);
+    return { fh };
+  }
+
+  opendir(ctx: RequestContext, req: OpenIn): Opened {
+    return this.open(ctx, { nodeid: req.nodeid, flags: (req.flags & ~O.ACCMODE) | O.DIRECTORY });
+  }
+
+  create(ctx: RequestContext, req: CreateIn): Created {
+    this.#actAs(ctx.caller);
+    const dir = this.#nodeFd(req.parent);
+    const name = nameOf(req.name);
+    const fd = openat(dir, name, req.flags | O.CREAT | O.CLOEXEC, req.mode);
+    let entry: Entry;
+    try {
+      entry = this.#entry(dir, name);
+    } catch (err) {
+      close(fd);
+      throw err;
+    }
+    const fh = fhOf(entry.nodeid, req.flags);
+    this.#openFds.put(fh, entry.generation, fd);
+    return { fh, entry };
+  }
+
+  read(_ctx: RequestContext, req: ReadIn): Uint8Array {
+    const out = req.buffer.subarray(0, req.size);
+    return out.subarray(0, pread(this.#openFd(req.fh), out, req.offset));
+  }
+
+  write(_ctx: RequestContext, req: WriteIn): number {
+    return pwrite(this.#openFd(req.fh), req.data, req.offset);
+  }
+
+  flush(): void {
+    // Data goes to the filesystem server at each write: nothing is held back.
+  }
+
+  release(_ctx: RequestContext, req: ReleaseIn): void {
+    this.#openFds.drop(req.fh);
+  }
+
+  releasedir(ctx: RequestContext, req: ReleaseIn): void {
+    this.release(ctx, req);
+  }
+
+  fsync(_ctx: RequestContext, req: FsyncIn): void {
+    const fd = this.#openFd(req.fh);
+    if (req.datasync) fdatasync(fd);
+    else fsync(fd);
+  }
+
+  fsyncdir(ctx: RequestContext, req: FsyncIn): void {
+    this.fsync(ctx, req);
+  }
+
+  readdir(_ctx: RequestContext, req: ReaddirIn): void {
+    const fd = this.#openFd(req.fh);
+    lseek(fd, req.offset, SEEK_SET);
+    for (;;) {
+      const batch = getdents64(fd);
+      if (batch.length === 0) return;
+      for (const d of batch) {
+        const name = new TextEncoder().encode(d.name);
+        if (!req.out.add(name, d.ino, d.type << 12, d.off)) {
+          // Full: the next READDIR resumes at the last entry taken.
+          return;
+        }
+      }
+    }
+  }
+
+  statfs(_ctx: RequestContext, req: NodeIn): StatFs {
+    const s = fstatfs(this.#nodeFd(req.nodeid));
+    return {
+      blocks: s.blocks,
+      bfree: s.bfree,
+      bavail: s.bavail,
+      files: s.files,
+      ffree: s.ffree,
+      bsize: s.bsize,
+      namelen: s.namelen,
+      frsize: s.frsize,
+    };
+  }
+
+  access(ctx: RequestContext, req: AccessIn): void {
+    this.#actAs(ctx.caller);
+    faccessat(AT_FDCWD, this.#path(req.nodeid), req.mask, AT.EACCESS);
+  }
+
+  setxattr(ctx: RequestContext, req: SetxattrIn): void {
+    this.#actAs(ctx.caller);
+    setxattr(this.#path(req.nodeid), nameOf(req.name), req.value, req.flags);
+  }
+
+  getxattr(ctx: RequestContext, req: GetxattrIn): Uint8Array {
+    this.#actAs(ctx.caller);
+    return getxattr(this.#path(req.nodeid), nameOf(req.name));
+  }
+
+  listxattr(ctx: RequestContext, req: NodeIn): Uint8Array[] {
+    this.#actAs(ctx.caller);
+    const encoder = new TextEncoder();
+    return listxattr(this.#path(req.nodeid)).map((n) => encoder.encode(n));
+  }
+
+  removexattr(ctx: RequestContext, req: RemovexattrIn): void {
+    this.#actAs(ctx.caller);
+    removexattr(this.#path(req.nodeid), nameOf(req.name));
+  }
+
+  lseek(_ctx: RequestContext, req: LseekIn): number {
+    return lseek(this.#openFd(req.fh), req.offset, req.whence);
+  }
+}
+
+/** A node table key: the handle, then the mount id it decodes against (u32, little-endian). */
+function keyOf(handle: Uint8Array, mountId: number): Uint8Array {
+  const key = new Uint8Array(handle.length + 4);
+  key.set(handle);
+  new DataView(key.buffer).setUint32(handle.length, mountId, true);
+  return key;
+}
+
+function unkey(key: Uint8Array): { handle: Uint8Array; mountId: number } {
+  const n = key.length - 4;
+  return {
+    handle: key.subarray(0, n),
+    mountId: new DataView(key.buffer, key.byteOffset).getUint32(n, true),
+  };
+}
+
+function sameGroups(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((g, i) => g === b[i]);
+}
+
+function timeArg(t: Timespec | "now" | undefined): Timespec {
+  if (t === undefined) return { sec: 0, nsec: UTIME_OMIT };
+  if (t === "now") return { sec: 0, nsec: UTIME_NOW };
+  return t;
+}
