@@ -14,6 +14,7 @@ import { spawnBench } from "./spawn_bench.ts";
 import { sleepMs } from "./stats.ts";
 import { syscallBench } from "./syscall_bench.ts";
 import { fsBench } from "./fs_bench.ts";
+import { fuseBench } from "./fuse_bench.ts";
 import { formatTable, type Row } from "./table.ts";
 
 const POOL_WAIT_MS = 10_000;
@@ -56,6 +57,7 @@ async function main(): Promise<number> {
   const syscall = await group("null syscall", () => syscallBench(os));
   const spawn = await group("spawn", () => spawnBench(os));
   const fs = await group("filesystem", () => fsBench(os));
+  const fuse = await group("fuse", () => fuseBench(os));
   // A pool Worker still starting at shutdown would outlive it: let the pool fill first.
   await poolFull(os);
   await os.shutdown();
@@ -67,6 +69,7 @@ async function main(): Promise<number> {
     ["ring", ring],
     ["spawn", spawn],
     ["filesystem", fs],
+    ["fuse", fuse],
     ["boot", wholeBoot],
   ];
   const rows = results.flatMap(([name, r]) => r instanceof Error ? [failedRow(name)] : r);

@@ -5,7 +5,7 @@
 // latency row and a throughput row read the same way whichever unit they use.
 
 /** What a row measures: a time (lower is better) or a rate (higher is better). */
-export type Unit = "µs" | "ms" | "msg/s" | "ops/s";
+export type Unit = "µs" | "ms" | "msg/s" | "ops/s" | "MB/s";
 
 /** One line of the table. */
 export interface Row {
@@ -22,7 +22,7 @@ export interface Row {
 
 /** Times are better when lower, rates when higher. */
 function higherIsBetter(unit: Unit): boolean {
-  return unit === "msg/s" || unit === "ops/s";
+  return unit === "msg/s" || unit === "ops/s" || unit === "MB/s";
 }
 
 /** True when the row has a target and meets it. */
