@@ -171,6 +171,7 @@ export class Kernel {
         log: (t) => this.log(t),
         hostname: "mello",
         bootedAt: Date.now(),
+        fuse: this.fuse,
       }),
       log: (t) => this.log(`kernel: ${t}`),
       trace: new TraceWriter(kernelTrace, Endpoint.KERNEL),

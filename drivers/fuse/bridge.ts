@@ -46,6 +46,8 @@ export class FuseBridge {
   #startedAt = 0;
   #delayMs = RESTART_FIRST_MS;
   #timer?: ReturnType<typeof setTimeout>;
+  /** Waiting for the next "up" (or for the end). */
+  #onUp: Array<() => void> = [];
 
   private constructor(readonly kernel: Kernel, readonly options: FuseBridgeOptions) {}
 
@@ -65,10 +67,19 @@ export class FuseBridge {
     return this.#processes.map((p) => p.pid);
   }
 
-  /** Kill a session Worker's process, as a crash would (tests, `service crash fuse`). */
+  /** Kill a session Worker's process, as a crash would (tests). */
   crash(): void {
     const p = this.#processes[0];
     if (p !== undefined) this.kernel.manager.terminate(p, 9);
+  }
+
+  /** `service crash|restart fuse`: end the session now; resolves once it is up again. */
+  restartNow(): Promise<void> {
+    if (this.state !== "up") return Promise.resolve();
+    this.#delayMs = 0;
+    const up = new Promise<void>((resolve) => this.#onUp.push(resolve));
+    this.crash();
+    return up;
   }
 
   async #start(): Promise<void> {
@@ -103,6 +114,7 @@ export class FuseBridge {
     }
     this.state = "up";
     this.#startedAt = performance.now();
+    for (const done of this.#onUp.splice(0)) done();
     const session = this.#session;
     // A killed process's Worker fails its next request; end the session so it restarts.
     for (const p of this.#processes) {
@@ -152,5 +164,6 @@ export class FuseBridge {
     if (session !== undefined) await session.abort();
     this.#endProcesses();
     this.state = "stopped";
+    for (const done of this.#onUp.splice(0)) done();
   }
 }

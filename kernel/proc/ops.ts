@@ -3,6 +3,7 @@
 
 import { Errno, ErrnoError } from "../errno.ts";
 import { Right } from "../cap/rights.ts";
+import type { FuseBridge } from "../../drivers/fuse/bridge.ts";
 import type { CapTable } from "../cap/table.ts";
 import { PayloadReader, PayloadWriter } from "../ipc/message.ts";
 import { MAX_GROUPS } from "../sysmem.ts";
@@ -25,6 +26,8 @@ export interface KernelParts {
   log: (text: string) => void;
   hostname: string;
   bootedAt: number;
+  /** FUSE bridges (host mounts of ours), for `service`. */
+  fuse: Set<FuseBridge>;
 }
 
 const encoder = new TextEncoder();
@@ -180,14 +183,33 @@ export function kernelRoutes(k: KernelParts): Map<number, Route> {
       channels: Atomics.load(h.status, Status.CHANNELS),
       uptimeMs: Math.round(performance.now() - h.startedAt),
     }));
-    const body = { servers: rows, pool: { warm: k.pool.warm, ...k.pool.stats } };
+    const fuse = [...k.fuse].map((b) => ({
+      dir: b.dir,
+      root: b.options.root ?? "/",
+      pids: b.pids,
+      state: b.state,
+      restarts: b.restarts,
+    }));
+    const body = { servers: rows, pool: { warm: k.pool.warm, ...k.pool.stats }, fuse };
     return { value: rows.length, payload: encoder.encode(JSON.stringify(body)) };
+  }
+
+  /** `service crash|restart fuse`: every FUSE bridge loses its session Workers and mounts again. */
+  async function controlFuse(req: Request, action: string): Promise<Answer> {
+    if (action !== "restart" && action !== "crash") {
+      throw new ErrnoError(Errno.EINVAL, `action ${action}`);
+    }
+    if (k.fuse.size === 0) throw new ErrnoError(Errno.ENOENT, "no FUSE mount");
+    k.log(`service ${action} fuse by pid ${req.pid}`);
+    await Promise.all([...k.fuse].map((b) => b.restartNow()));
+    return 0;
   }
 
   async function doServiceControl(req: Request): Promise<Answer> {
     requireRoot(req);
     const name = req.args.str();
     const action = req.args.str();
+    if (name === "fuse") return controlFuse(req, action);
     if (k.supervisor.get(name) === undefined) {
       throw new ErrnoError(Errno.ENOENT, `no server ${name}`);
     }

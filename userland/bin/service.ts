@@ -3,12 +3,13 @@
 //   service [list]          name, pid, state, restarts, message counts
 //   service restart NAME    restart NAME now
 //   service crash NAME      make NAME crash (the supervisor restarts it)
+//   NAME "fuse": the FUSE bridges (host mounts of ours), which mount again
 import { print, serviceControl, serviceList, warn } from "../lib/mod.ts";
 
 export function main(argv: string[]): number {
   const [cmd = "list", name] = argv.slice(1);
   if (cmd === "list") {
-    const { servers: rows, pool } = serviceList();
+    const { servers: rows, pool, fuse } = serviceList();
     const table = [[
       "NAME",
       "EP",
@@ -40,6 +41,12 @@ export function main(argv: string[]): number {
     const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
     for (const row of table) {
       print(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+    }
+    for (const f of fuse) {
+      print(
+        `fuse: host ${f.dir} -> ${f.root}: ${f.state}, restarts ${f.restarts}, ` +
+          `session pids ${f.pids.join(" ") || "-"}`,
+      );
     }
     print(
       `program Workers: ${pool.warm} warm; spawns served by a recycled Worker ${pool.recycledTakes}, ` +

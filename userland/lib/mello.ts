@@ -40,7 +40,16 @@ export interface PoolRow {
   started: number;
 }
 
-export function serviceList(): { servers: ServiceRow[]; pool: PoolRow } {
+/** A FUSE mount of ours on the host (drivers/fuse/bridge.ts). */
+export interface FuseRow {
+  dir: string;
+  root: string;
+  pids: number[];
+  state: string;
+  restarts: number;
+}
+
+export function serviceList(): { servers: ServiceRow[]; pool: PoolRow; fuse: FuseRow[] } {
   return JSON.parse(decoder.decode(kcall(Sys.mello_service_list).payload));
 }
 
