@@ -22,6 +22,9 @@ const WORKLOAD = [
   ...Array(10).fill("leaky kill /tmp/leak churn"),
   // A pipeline whose reader ends first, and a child holding the pipe's end.
   "yes | head -n 3 >/dev/null",
+  // Spawns that fail after the child's fd table was forked (not found, not executable).
+  "nosuchprogram 2>/dev/null || true",
+  "/etc/passwd 2>/dev/null || true",
   "rm -rf /tmp/leak",
 ];
 

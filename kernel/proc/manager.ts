@@ -158,17 +158,28 @@ export class ProcessManager {
     const pid = this.allocPid();
     // The exec check is the child's: its credentials, from the parent's cwd.
     this.host.sys.setCreds(pid, creds);
-    let program: Program;
-    try {
-      program = await this.host.loadImage(req.path, req.argv, pid, parent.pid);
-    } catch (err) {
+    // The child's fd table is forked while the program is looked up: both
+    // requests reach the VFS in one wake-up. A failed lookup drops the fork.
+    const forking = this.#vfs(VfsOp.FORK, this.#w.reset().num(parent.pid).num(pid), req.actions);
+    const [forked, loaded] = await Promise.allSettled([
+      forking,
+      this.host.loadImage(req.path, req.argv, pid, parent.pid),
+    ]);
+    // As posix_spawn's child applies its file actions before it execs, their error comes first.
+    const failure = forked.status === "rejected"
+      ? forked.reason
+      : loaded.status === "rejected"
+      ? loaded.reason
+      : jobFits(loaded.value, req.env)
+      ? undefined
+      : new ErrnoError(Errno.E2BIG, "arguments, environment and program exceed the job area");
+    if (failure !== undefined) {
+      if (forked.status === "fulfilled") await this.#dropFork(pid);
       this.host.sys.clearCreds(pid);
-      throw err;
+      throw failure;
     }
-    if (!jobFits(program, req.env)) {
-      this.host.sys.clearCreds(pid);
-      throw new ErrnoError(Errno.E2BIG, "arguments, environment and program exceed the job area");
-    }
+    const routes = (forked as PromiseFulfilledResult<FdRouteRecord[]>).value;
+    const program = (loaded as PromiseFulfilledResult<Program>).value;
     const warm = await this.host.pool.take(domainOf(creds, parent.rights & req.rights));
     const rights = parent.rights & req.rights;
     const caps = new Map<number, CapToken>([
@@ -176,15 +187,6 @@ export class ProcessManager {
       [Endpoint.VFS, this.host.caps.mint(Endpoint.VFS, rights & ~Right.SYSTEM, pid, 0)],
     ]);
     this.host.sys.setCreds(pid, creds);
-    let routes: FdRouteRecord[];
-    try {
-      routes = await this.#vfs(VfsOp.FORK, this.#w.reset().num(parent.pid).num(pid), req.actions);
-    } catch (err) {
-      for (const c of caps.values()) this.host.caps.free(c);
-      this.host.sys.clearCreds(pid);
-      this.#discard(warm);
-      throw err;
-    }
     const sid = req.setsid ? pid : parent.sid;
     const p = this.add({
       pid,
@@ -209,6 +211,15 @@ export class ProcessManager {
     parent.children.add(pid);
     this.#start(p, warm, program.image, req.env, routes);
     return p;
+  }
+
+  /** Forget the fd table a spawn forked for a child that will not run. */
+  async #dropFork(pid: number): Promise<void> {
+    try {
+      await this.#vfs(VfsOp.EXIT, this.#w.reset().num(pid));
+    } catch (err) {
+      this.host.log(`pid ${pid}: dropping its fd table failed: ${(err as Error).message}`);
+    }
   }
 
   /**
