@@ -121,3 +121,16 @@ export function minor(dev: number): number {
   const d = BigInt(dev);
   return Number((d & 0xffn) | ((d >> 12n) & 0xffffff00n));
 }
+
+/**
+ * The mode left after a write or truncate by someone whose filesystem uid is
+ * `fsuid` (Linux's should_remove_suid()/file_remove_privs()): without
+ * CAP_FSETID (fsuid not root) set-user-ID goes, and set-group-ID of a
+ * group-executable file.
+ */
+export function modeAfterWrite(mode: number, fsuid: number): number {
+  if (fsuid === 0 || (mode & S.IFMT) !== S.IFREG) return mode;
+  let m = mode & ~S.ISUID;
+  if ((m & 0o010) !== 0) m &= ~S.ISGID;
+  return m;
+}

@@ -15,6 +15,7 @@ import {
   fails,
   fusermount3,
   fuseSkipReason,
+  killServerExpectEnotconn,
   MEMFS_WORKER,
   mountPoints,
   ok,
@@ -358,28 +359,7 @@ fuseTest(
       stdout: "piped",
       stderr: "inherit",
     }).spawn();
-    try {
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      assert.equal((await reader.read()).value, "mounted\n");
-      await ok("echo alive > f && cat f", dir);
-      child.kill("SIGKILL");
-      await child.status;
-      await fails(`ls ${dir}`, "/", "Transport endpoint is not connected");
-      assert.ok(await removeStaleMount(dir));
-      assert.equal(mountAt(dir), undefined);
-      reader.releaseLock();
-    } finally {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already dead: the test killed it.
-      }
-      await child.status;
-      await removeStaleMount(dir);
-      await child.stdout.cancel().catch(() => {});
-      await child.stdin.close().catch(() => {});
-      await Deno.remove(dir);
-    }
+    await killServerExpectEnotconn(child, dir, [`ls ${dir}`]);
   },
 );
 

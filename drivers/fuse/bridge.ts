@@ -12,7 +12,7 @@ import { DEFAULT_WORKERS } from "./params.ts";
 import { FuseSession, type SessionEnd } from "./session.ts";
 import type { VfsWorkerOptions } from "./vfs_options.ts";
 
-/** Nodes the host kernel may hold at once (the node table's size: 13 words each). */
+/** Nodes the host kernel may hold at once (the node table's size: 14 words each). */
 const NODE_SLOTS = 1 << 18;
 /** Restart back-off: first delay, doubling up to the cap. */
 const RESTART_FIRST_MS = 100;

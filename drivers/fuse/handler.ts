@@ -264,6 +264,16 @@ export interface LseekIn {
  * answers ENOSYS.
  */
 export interface FuseHandler {
+  /**
+   * The filesystem itself clears set-user-ID (and set-group-ID) on a write,
+   * truncate or open with O_TRUNC by a caller without CAP_FSETID, and on a
+   * chown: HANDLE_KILLPRIV_V2 is negotiated, and the kernel says when
+   * (FUSE_WRITE_KILL_SUIDGID, FATTR_KILL_SUIDGID, FUSE_OPEN_KILL_SUIDGID).
+   * Otherwise the kernel clears them with a SETATTR of the mode, made with
+   * the writer's credentials: one a writer who does not own the file may
+   * not make, so its write fails.
+   */
+  readonly killsPrivileges?: boolean;
   lookup?(ctx: RequestContext, req: NameIn): Entry;
   /** FORGET and BATCH_FORGET (no reply; the caller is usually the kernel itself). */
   forget?(ctx: RequestContext, forgets: readonly Forget[]): void;

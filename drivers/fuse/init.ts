@@ -12,9 +12,11 @@
 //   PARALLEL_DIROPS   lookups and readdirs of one directory in parallel (the
 //                     handler's state is per request or in the VFS server).
 //   DO_READDIRPLUS, READDIRPLUS_AUTO   only when the handler has readdirplus.
+//   HANDLE_KILLPRIV_V2  only when the handler clears set-id bits itself
+//                     (killsPrivileges; see handler.ts).
 // Left out on purpose: WRITEBACK_CACHE (the kernel would keep writes and times
 // we could not see), POSIX_LOCKS/FLOCK_LOCKS (the host kernel keeps locks
-// locally), POSIX_ACL and HANDLE_KILLPRIV (the kernel does those for us),
+// locally), POSIX_ACL and HANDLE_KILLPRIV (v1; the kernel does those for us),
 // DONT_MASK (the kernel applies the caller's umask), SETXATTR_EXT and
 // INIT_EXT (they only carry features above), EXPORT_SUPPORT (no "." and ".."
 // lookups), SPLICE_* (plain read/write).
@@ -58,6 +60,7 @@ export function negotiate(offer: InitIn, handler: FuseHandler): Negotiated {
   if (handler.readdirplus !== undefined) {
     wanted |= InitFlag.DO_READDIRPLUS | InitFlag.READDIRPLUS_AUTO;
   }
+  if (handler.killsPrivileges === true) wanted |= InitFlag.HANDLE_KILLPRIV_V2;
   return {
     ok: true,
     reply: {

@@ -12,24 +12,35 @@
 // forgotten. The FUSE generation of a node is its slot's generation, bumped
 // each time the slot is freed, so (node id, generation) never names two files.
 //
+// Each slot also counts the kernel's open files of its node, so that the
+// fds a Worker keeps for a node (O_PATH, or opened by handle to serve a
+// read) are closed once no open file and no lookup needs them: an fd keeps
+// the file's inode, and so its space, alive. A node freed or a node's last
+// open file released bumps the epoch; each Worker sweeps its fds when it
+// sees a new one.
+//
 // Layout (Int32 words; one lock for all: lookups and forgets are short):
 //   0 lock (0 free, 1 held, 2 held with waiters)   1 live nodes   2 free list head
+//   3 epoch
 //   HEADER + b            bucket b: first slot + 1 (0: empty)
-//   SLOTS_AT + s * 12     slot s: 0 generation 1 lookups 2 next in bucket + 1
-//                         (or next free + 1) 3 handle length, 4..11 handle (32 bytes)
+//   SLOTS_AT + s * 13     slot s: 0 generation 1 lookups 2 next in bucket + 1
+//                         (or next free + 1) 3 handle length, 4..11 handle (32 bytes),
+//                         12 open files
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
 
 const LOCK = 0;
 const LIVE = 1;
 const FREE = 2;
+const EPOCH = 3;
 const HEADER = 4;
-const SLOT_WORDS = 12;
+const SLOT_WORDS = 13;
 const GEN = 0;
 const LOOKUPS = 1;
 const NEXT = 2;
 const LEN = 3;
 const BYTES = 4;
+const OPENS = 12;
 /** Longest handle a slot keeps. */
 export const MAX_HANDLE_BYTES = 32;
 
@@ -105,7 +116,41 @@ export class NodeTable {
       this.#i32[at + NEXT] = this.#i32[FREE];
       this.#i32[FREE] = s + 1;
       this.#i32[LIVE]--;
+      Atomics.add(this.#i32, EPOCH, 1);
     });
+  }
+
+  /** One more open file of `nodeid` (OPEN, OPENDIR, CREATE). */
+  opened(nodeid: number): void {
+    const s = nodeid - 1;
+    if (s < 0 || s >= this.#slots) return;
+    Atomics.add(this.#i32, this.#at(s) + OPENS, 1);
+  }
+
+  /** An open file of `nodeid` was released; the last one bumps the epoch. */
+  released(nodeid: number): void {
+    const s = nodeid - 1;
+    if (s < 0 || s >= this.#slots) return;
+    const at = this.#at(s) + OPENS;
+    for (;;) {
+      const n = Atomics.load(this.#i32, at);
+      if (n <= 0) return; // never below 0, whatever the kernel sends
+      if (Atomics.compareExchange(this.#i32, at, n, n - 1) !== n) continue;
+      if (n === 1) Atomics.add(this.#i32, EPOCH, 1);
+      return;
+    }
+  }
+
+  /** Open files of `nodeid` now. */
+  opens(nodeid: number): number {
+    const s = nodeid - 1;
+    if (s < 0 || s >= this.#slots) return 0;
+    return Atomics.load(this.#i32, this.#at(s) + OPENS);
+  }
+
+  /** Bumped when a node is freed or loses its last open file: time to sweep kept fds. */
+  get epoch(): number {
+    return Atomics.load(this.#i32, EPOCH);
   }
 
   /** The handle of a live node, and its generation (to tell a reused slot); ESTALE if none. */
@@ -142,6 +187,7 @@ export class NodeTable {
     const at = this.#at(s);
     this.#i32[at + LEN] = handle.length;
     this.#i32[at + LOOKUPS] = 0;
+    this.#i32[at + OPENS] = 0;
     this.#u8.fill(0, (at + BYTES) * 4, (at + BYTES) * 4 + MAX_HANDLE_BYTES);
     this.#u8.set(handle, (at + BYTES) * 4);
   }

@@ -16,7 +16,10 @@
 // the open flags, and a Worker that meets it first opens its own fd by
 // handle (the caller's permission was checked once, at OPEN, by the Worker
 // that served it, as Linux checks at open). Reads and writes carry their
-// offsets, so separate fds per Worker change nothing.
+// offsets, so separate fds per Worker change nothing. The table also counts
+// open files per node: once the kernel forgot a node or released its last
+// open file, every Worker closes the fds it keeps for it (#sweep), so that
+// a deleted file's space comes back.
 //
 // Names cross as bytes; MelloOS names are UTF-8 strings, so a name that is
 // not UTF-8 is refused with EILSEQ.
@@ -47,6 +50,7 @@ import {
   openByHandleAt,
   pread,
   pwrite,
+  readAllText,
   readlinkat,
   removexattr,
   renameat2,
@@ -63,7 +67,6 @@ import {
 import type {
   AccessIn,
   Attr,
-  Caller,
   Created,
   CreateIn,
   Entry,
@@ -91,6 +94,7 @@ import type {
   WriteIn,
 } from "./handler.ts";
 import type { Forget, FuseHandler } from "./handler.ts";
+import { FUSE_WRITE_KILL_SUIDGID } from "./abi.ts";
 import { NodeTable } from "./node_table.ts";
 import type { VfsHandlerConfig } from "./vfs_options.ts";
 
@@ -101,6 +105,8 @@ const OPEN_FDS = 384;
 /** Open flags an fh remembers: how to open the file again. */
 const FH_FLAGS = O.ACCMODE | O.APPEND | O.DIRECTORY | O.NOATIME;
 const SEEK_SET = 0;
+/** The fsuid of a write that must drop set-id bits but whose caller is root without CAP_FSETID. */
+const NOBODY = 65534;
 
 const fatal = new TextDecoder("utf-8", { fatal: true });
 
@@ -183,12 +189,25 @@ class FdCache {
     this.#map.delete(key);
     close(e.fd);
   }
+
+  /** Close every fd whose (key, generation) `stale` says is no longer needed. */
+  prune(stale: (key: number, generation: number) => boolean): void {
+    for (const [k, e] of this.#map) {
+      if (!stale(k, e.generation)) continue;
+      this.#map.delete(k);
+      close(e.fd);
+    }
+  }
 }
 
 export class VfsHandler implements FuseHandler {
+  /** MelloOS drops set-id bits on writes, truncates and chowns by callers other than root. */
+  readonly killsPrivileges = true;
   readonly #nodes: NodeTable;
   readonly #nodeFds = new FdCache(NODE_FDS);
   readonly #openFds = new FdCache(OPEN_FDS);
+  /** The node table's epoch at our last sweep of the fds above. */
+  #epoch = 0;
   /** The ids we act with now (the filesystem ids). */
   #as = { uid: 0, gid: 0, groups: [0] as readonly number[] };
   /**
@@ -215,6 +234,13 @@ export class VfsHandler implements FuseHandler {
     this.#as = { uid: c.uid, gid: c.gid, groups };
   }
 
+  /** Only the fsuid (no groups wanted: cheap for every write). */
+  #setFsuid(uid: number): void {
+    if (uid === this.#as.uid) return;
+    setfsuid(uid);
+    this.#as = { ...this.#as, uid };
+  }
+
   /** Run `fn` with root's filesystem ids (the bridge's own business, not the caller's). */
   #asRoot<T>(fn: () => T): T {
     const caller = this.#as;
@@ -228,8 +254,25 @@ export class VfsHandler implements FuseHandler {
 
   // --- nodes and open files ---
 
+  /**
+   * Close the fds we keep for nodes the kernel forgot and for files it no
+   * longer has open (whichever Worker heard of it): they would keep deleted
+   * files, and their space, alive.
+   */
+  #sweep(): void {
+    const epoch = this.#nodes.epoch;
+    if (epoch === this.#epoch) return;
+    this.#epoch = epoch;
+    const nodes = this.#nodes;
+    this.#nodeFds.prune((nodeid, generation) => nodes.generation(nodeid) !== generation);
+    this.#openFds.prune((fh, generation) =>
+      nodes.generation(fhNode(fh)) !== generation || nodes.opens(fhNode(fh)) === 0
+    );
+  }
+
   /** An O_PATH fd on node `nodeid` (ESTALE if the kernel's node is gone). */
   #nodeFd(nodeid: number): number {
+    this.#sweep();
     const generation = this.#nodes.generation(nodeid);
     const kept = this.#nodeFds.get(nodeid, generation);
     if (kept !== undefined) return kept;
@@ -245,9 +288,51 @@ export class VfsHandler implements FuseHandler {
   #openNode(nodeid: number, flags: number = O.PATH): number {
     const { handle: key } = this.#nodes.get(nodeid);
     const { handle, mountId } = unkey(key);
-    const mountFd = this.#mountFds.get(mountId);
-    if (mountFd === undefined) throw new ErrnoError(Errno.ESTALE, `mount ${mountId} unknown`);
-    return openByHandleAt(mountFd, handle, flags | O.CLOEXEC);
+    return openByHandleAt(this.#mountFd(mountId), handle, flags | O.CLOEXEC);
+  }
+
+  /**
+   * A directory fd on mount `mountId`. Another Worker may have met the mount
+   * first (the node table is shared, fds are not): then find it among the
+   * mounts of /proc/mounts. Only mounts the host holds nodes of are kept
+   * open (an open fd makes a plain umount inside MelloOS EBUSY).
+   */
+  #mountFd(mountId: number): number {
+    let fd = this.#mountFds.get(mountId);
+    if (fd === undefined) {
+      fd = this.#asRoot(() => this.#findMount(mountId));
+      if (fd === undefined) throw new ErrnoError(Errno.ESTALE, `mount ${mountId} is gone`);
+      this.#mountFds.set(mountId, fd);
+    }
+    return fd;
+  }
+
+  #findMount(mountId: number): number | undefined {
+    const list = open("/proc/mounts", O.RDONLY | O.CLOEXEC);
+    let text: string;
+    try {
+      text = readAllText(list);
+    } finally {
+      close(list);
+    }
+    for (const line of text.split("\n")) {
+      const target = line.split(" ")[1];
+      if (target === undefined) continue;
+      const path = target.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
+      let fd: number;
+      try {
+        fd = open(path, O.RDONLY | O.DIRECTORY | O.CLOEXEC);
+      } catch {
+        continue; // gone meanwhile
+      }
+      try {
+        if (nameToHandleAt(fd, "", AT.EMPTY_PATH).mountId === mountId) return fd;
+      } catch {
+        // /proc: no handles there
+      }
+      close(fd);
+    }
+    return undefined;
   }
 
   /** `/proc/self/fd/N` of node `nodeid`: a path to the file itself, for calls that take one. */
@@ -257,6 +342,7 @@ export class VfsHandler implements FuseHandler {
 
   /** This Worker's fd for open file `fh` (opened by handle if it is new to us). */
   #openFd(fh: number): number {
+    this.#sweep();
     const nodeid = fhNode(fh);
     const generation = this.#nodes.generation(nodeid);
     const kept = this.#openFds.get(fh, generation);
@@ -290,6 +376,7 @@ export class VfsHandler implements FuseHandler {
 
   forget(_ctx: RequestContext, forgets: readonly Forget[]): void {
     for (const f of forgets) this.#nodes.forget(f.nodeid, f.nlookup);
+    this.#sweep();
   }
 
   getattr(ctx: RequestContext, req: GetattrIn): Attr {
@@ -300,6 +387,7 @@ export class VfsHandler implements FuseHandler {
   setattr(ctx: RequestContext, req: SetattrIn): Attr {
     this.#actAs(ctx.caller);
     const path = this.#path(req.nodeid);
+    if (setsNothing(req)) this.#dropSetIds(req.nodeid, path);
     if (req.mode !== undefined) chmod(path, req.mode & 0o7777);
     if (req.uid !== undefined || req.gid !== undefined) {
       fchownat(AT_FDCWD, path, req.uid ?? -1, req.gid ?? -1);
@@ -313,6 +401,22 @@ export class VfsHandler implements FuseHandler {
       utimensat(AT_FDCWD, path, [timeArg(req.atime), timeArg(req.mtime)]);
     }
     return attrOf(fstat(this.#nodeFd(req.nodeid)));
+  }
+
+  /**
+   * A SETATTR that sets nothing comes only from the kernel's
+   * file_remove_privs() (HANDLE_KILLPRIV_V2): a caller without CAP_FSETID is
+   * about to write to a set-id file it opened for writing. Drop the bits now,
+   * as Linux does before the write, with root's ids (the caller need not own
+   * the file), so the attributes we answer, which the kernel caches, are
+   * right; the write itself would drop them only after the kernel cached them.
+   */
+  #dropSetIds(nodeid: number, path: string): void {
+    const mode = fstat(this.#nodeFd(nodeid)).mode;
+    if ((mode & S.IFMT) !== S.IFREG) return;
+    let m = mode & 0o7777 & ~S.ISUID;
+    if ((m & 0o010) !== 0) m &= ~S.ISGID;
+    if (m !== (mode & 0o7777)) this.#asRoot(() => chmod(path, m));
   }
 
   readlink(ctx: RequestContext, req: NodeIn): Uint8Array {
@@ -382,6 +486,7 @@ export class VfsHandler implements FuseHandler {
     const flags = req.flags & ~(O.CREAT | O.EXCL | O.NOFOLLOW);
     const fd = open(this.#path(req.nodeid), flags | O.CLOEXEC);
     const fh = fhOf(req.nodeid, req.flags);
+    this.#nodes.opened(req.nodeid);
     this.#openFds.put(fh, this.#nodes.generation(req.nodeid), fd);
     return { fh };
   }
@@ -403,6 +508,7 @@ export class VfsHandler implements FuseHandler {
       throw err;
     }
     const fh = fhOf(entry.nodeid, req.flags);
+    this.#nodes.opened(entry.nodeid);
     this.#openFds.put(fh, entry.generation, fd);
     return { fh, entry };
   }
@@ -412,7 +518,12 @@ export class VfsHandler implements FuseHandler {
     return out.subarray(0, pread(this.#openFd(req.fh), out, req.offset));
   }
 
-  write(_ctx: RequestContext, req: WriteIn): number {
+  write(ctx: RequestContext, req: WriteIn): number {
+    // The filesystem drops the set-id bits of a file written without
+    // CAP_FSETID, which it judges by our fsuid; the kernel tells us which
+    // writes those are (killsPrivileges).
+    const kill = (req.writeFlags & FUSE_WRITE_KILL_SUIDGID) !== 0;
+    this.#setFsuid(kill ? ctx.caller.uid || NOBODY : 0);
     return pwrite(this.#openFd(req.fh), req.data, req.offset);
   }
 
@@ -422,6 +533,8 @@ export class VfsHandler implements FuseHandler {
 
   release(_ctx: RequestContext, req: ReleaseIn): void {
     this.#openFds.drop(req.fh);
+    this.#nodes.released(fhNode(req.fh));
+    this.#sweep();
   }
 
   releasedir(ctx: RequestContext, req: ReleaseIn): void {
@@ -513,6 +626,13 @@ function unkey(key: Uint8Array): { handle: Uint8Array; mountId: number } {
     handle: key.subarray(0, n),
     mountId: new DataView(key.buffer, key.byteOffset).getUint32(n, true),
   };
+}
+
+/** A SETATTR with no attribute to set (the FH and LOCKOWNER bits say which file, not what). */
+function setsNothing(req: SetattrIn): boolean {
+  return req.mode === undefined && req.uid === undefined && req.gid === undefined &&
+    req.sizeBytes === undefined && req.atime === undefined && req.mtime === undefined &&
+    req.ctime === undefined && !req.killSuidgid;
 }
 
 function sameGroups(a: readonly number[], b: readonly number[]): boolean {

@@ -59,18 +59,6 @@ export function touchAtime(mfs: Mfs, sb: number, i: Inode): void {
   if (due) mfs.persist.transact((tx) => put(tx, sb, i, { atime: t }));
 }
 
-/**
- * A write or truncate by a process without CAP_FSETID (euid != 0) clears
- * set-user-ID, and set-group-ID when group-execute is set (Linux's
- * file_remove_privs).
- */
-export function killPriv(mode: number, euid: number): number {
-  if (euid === 0) return mode;
-  let m = mode & ~S.ISUID;
-  if ((m & 0o010) !== 0) m &= ~S.ISGID;
-  return m;
-}
-
 /** Check a new size: EINVAL below 0, EFBIG past MAX_FILE_BYTES. */
 export function checkSize(len: number): void {
   if (len < 0) throw new ErrnoError(Errno.EINVAL, "negative size");

@@ -17,11 +17,11 @@ import {
   type Request,
   type Route,
 } from "../../kernel/ipc/server.ts";
-import { encodeStat } from "../../kernel/stat.ts";
+import { encodeStat, modeAfterWrite } from "../../kernel/stat.ts";
 import { Sys } from "../../kernel/syscalls.ts";
 import { attrsToStat, DT, dtOf, encodeStatfs, putDirent } from "../vfs/fs_protocol.ts";
 import { ObjectOp } from "../vfs/mod.ts";
-import { checkSize, killPriv, type Mfs, now, put, touchAtime, truncateIn } from "./context.ts";
+import { checkSize, type Mfs, now, put, touchAtime, truncateIn } from "./context.ts";
 import { copyIn, prepareWrite, readData, seekData, seekHole, zeroTail } from "./file_data.ts";
 import { attrsOf, FIRST_ENTRY_SEQ, type Inode, isReg } from "./inode.ts";
 import { devOf } from "./mod.ts";
@@ -84,7 +84,7 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
         size: Math.max(i.size, end),
         mtime: t,
         ctime: t,
-        mode: killPriv(i.mode, fsuidOf(req)),
+        mode: modeAfterWrite(i.mode, fsuidOf(req)),
       });
     });
     return plan.bytes;
@@ -232,7 +232,7 @@ export function fdRoutes(mfs: Mfs): Array<[number, Route]> {
     if (!isReg(i.mode)) throw new ErrnoError(Errno.EINVAL, "ftruncate of a non-regular file");
     checkSize(len);
     const t = now();
-    const mode = killPriv(i.mode, fsuidOf(req));
+    const mode = modeAfterWrite(i.mode, fsuidOf(req));
     persist.transact((tx) => truncateIn(mfs, tx, o.sb, i, len, { mtime: t, ctime: t, mode }));
     return 0;
   }

@@ -61,6 +61,12 @@ export class Namespace {
   readonly icache = new InodeCache();
   /** Where a magic link leads (procfs answers for its fd links); undefined: an ordinary symlink. */
   magicLink?: (link: Loc) => Loc | undefined;
+  /**
+   * A directory the caller may search whatever its mode says (procfs: a
+   * process's own /proc/PID/fd, as Linux's proc_fd_permission(): a server
+   * acting with another fsuid still walks its own fds).
+   */
+  alwaysSearchable?: (dir: Loc, cause?: Cause) => boolean;
 
   constructor(readonly mounts: MountTable) {}
 
@@ -194,7 +200,9 @@ export class Namespace {
       const last = comps.length === 0;
       if (encoder.encode(name).length > NAME_MAX) throw new ErrnoError(Errno.ENAMETOOLONG, name);
       if (!isDir(cur.node)) throw new ErrnoError(Errno.ENOTDIR, name);
-      require(creds, cur.node.attrs, MAY_EXEC, name);
+      if (this.alwaysSearchable?.(cur, cause) !== true) {
+        require(creds, cur.node.attrs, MAY_EXEC, name);
+      }
       if (parentOnly && last) return { dir: cur, name, trailingSlash };
       if (name === ".") continue;
       if (name === "..") {

@@ -17,8 +17,9 @@ import { PayloadReader } from "../../kernel/ipc/message.ts";
 import type { Request } from "../../kernel/ipc/server.ts";
 import { S } from "../../kernel/stat.ts";
 import type { Creds } from "../../kernel/sysmem.ts";
+import { SetAttr } from "./fs_protocol.ts";
 import { isDir, type Loc } from "./namei.ts";
-import { MAY_READ, MAY_WRITE, require } from "./perm.ts";
+import { killedMode, MAY_READ, MAY_WRITE, require } from "./perm.ts";
 import { isMemDevice, isTtyDevice, MemDevice, minor } from "./devices.ts";
 import { DeadDir } from "./dead_dir.ts";
 import type { FdEntry, Ofd } from "./fd_table.ts";
@@ -50,7 +51,7 @@ export interface OpenHow {
 
 /** The opener of resolved inodes, for the handlers of one VFS. */
 export function fileOpener(x: PathCtx) {
-  const { vfs, deps, ns, w, me, fresh, heldAttrs } = x;
+  const { vfs, deps, ns, w, me, fresh, heldAttrs, setattr } = x;
   const fifos = vfs.fifos;
 
   /** Open `loc` with `flags` (O_PATH already stripped to O_PATH_FLAGS) for the caller. */
@@ -77,7 +78,21 @@ export function fileOpener(x: PathCtx) {
     const keep = flags & ~(O.CREAT | O.EXCL | O.NOCTTY | O.CLOEXEC);
     // What F_GETFL shows: open() on x86_64 always adds O_LARGEFILE; O_TRUNC is done by then.
     const status = (keep | O.LARGEFILE) & ~O.TRUNC;
-    return install(req, await ofdFor(req, loc, keep, status, how.shown), flags);
+    const ofd = await ofdFor(req, loc, keep, status, how.shown);
+    if ((flags & O.TRUNC) !== 0 && type === S.IFREG) await dropSetIds(req, loc, ofd);
+    return install(req, ofd, flags);
+  }
+
+  /** A truncating open drops set-id bits as a truncate does (Linux's handle_truncate). */
+  async function dropSetIds(req: Request, loc: Loc, ofd: Ofd): Promise<void> {
+    const mode = killedMode(me(req), loc.node.attrs.mode);
+    if (mode === loc.node.attrs.mode) return;
+    try {
+      await setattr(req, loc, SetAttr.MODE, { mode: mode & 0o7777 });
+    } catch (err) {
+      if (ofd.refs === 0) vfs.release(ofd);
+      throw err;
+    }
   }
 
   /** An O_PATH fd's open file: the inode held, nothing asked of its filesystem. */

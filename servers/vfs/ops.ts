@@ -46,6 +46,8 @@ export async function createVfs(env: ServerEnv): Promise<ServerParts> {
   vfs.ns.magicLink = (
     l,
   ) => (l.mount.fstype === "proc" ? procfs.magicTarget(l.node.ino) : undefined);
+  vfs.ns.alwaysSearchable = (l, cause) =>
+    l.mount.fstype === "proc" && procfs.isOwnFdDir(l.node.ino, cause?.pid);
   const w = new PayloadWriter();
 
   const deps = {

@@ -13,7 +13,15 @@ import { Sys } from "../../kernel/syscalls.ts";
 import { type Attrs, SetAttr } from "./fs_protocol.ts";
 import type { SetAttrArgs } from "./fs.ts";
 import { isDir, isSymlink, type Loc } from "./namei.ts";
-import { MAY_EXEC, MAY_READ, MAY_WRITE, permitted, require, requireOwner } from "./perm.ts";
+import {
+  killedMode,
+  MAY_EXEC,
+  MAY_READ,
+  MAY_WRITE,
+  permitted,
+  require,
+  requireOwner,
+} from "./perm.ts";
 import { major, minor } from "./devices.ts";
 import { call, type PathCtx, statOf, textArg, writable } from "./ops_path_ctx.ts";
 
@@ -254,8 +262,15 @@ export function metaRoutes(x: PathCtx): Map<number, Route> {
     const loc = await resolve(req, AT_FDCWD, path, true);
     if (isDir(loc.node)) throw new ErrnoError(Errno.EISDIR, path);
     if ((loc.node.attrs.mode & S.IFMT) !== S.IFREG) throw new ErrnoError(Errno.EINVAL, path);
-    require(me(req), loc.node.attrs, MAY_WRITE, path);
-    await setattr(req, loc, SetAttr.SIZE, { size: length });
+    const creds = me(req);
+    require(creds, loc.node.attrs, MAY_WRITE, path);
+    // As a write, it drops set-id bits (Linux's do_truncate).
+    const mode = killedMode(creds, loc.node.attrs.mode);
+    if (mode === loc.node.attrs.mode) await setattr(req, loc, SetAttr.SIZE, { size: length });
+    else {await setattr(req, loc, SetAttr.SIZE | SetAttr.MODE, {
+        size: length,
+        mode: mode & 0o7777,
+      });}
     return 0;
   }
 

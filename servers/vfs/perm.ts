@@ -7,7 +7,7 @@
 //     the other bits to everyone else; no fallback between classes.
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
-import { S } from "../../kernel/stat.ts";
+import { modeAfterWrite, S } from "../../kernel/stat.ts";
 import type { Creds } from "../../kernel/sysmem.ts";
 
 export const MAY_EXEC = 1;
@@ -60,4 +60,9 @@ export function requireDelete(c: Creds, dir: Owned, victim: Owned, what: string)
   ) {
     throw new ErrnoError(Errno.EPERM, `${what}: sticky directory`);
   }
+}
+
+/** The mode left after `c` writes or truncates a file (kernel/stat.ts modeAfterWrite). */
+export function killedMode(c: Creds, mode: number): number {
+  return modeAfterWrite(mode, c.fsuid);
 }

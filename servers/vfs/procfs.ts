@@ -217,6 +217,11 @@ export class ProcFs implements Fs {
     throw new ErrnoError(Errno.EINVAL, "not a symlink");
   }
 
+  /** Is `ino` the fd directory of process `pid` (its own, searchable by it whatever its fsuid)? */
+  isOwnFdDir(ino: number, pid: number | undefined): boolean {
+    return pid !== undefined && ino === PID_BASE + pid * 16 + K.FDDIR;
+  }
+
   /**
    * Where the magic link `ino` leads: the inode fd N of process PID holds
    * (undefined for other links, and for fds on no inode: pipes, the console).

@@ -6,7 +6,7 @@
 // and check that /proc/self/mountinfo no longer lists it.
 
 import assert from "node:assert/strict";
-import { FuseSession } from "../../drivers/fuse/mod.ts";
+import { FuseSession, removeStaleMount } from "../../drivers/fuse/mod.ts";
 import { libc, O_CLOEXEC, O_RDWR } from "../../drivers/fuse/libc.ts";
 import { mountAt } from "../../drivers/fuse/mountinfo.ts";
 import { strerror } from "../../kernel/errno.ts";
@@ -126,4 +126,44 @@ export async function fails(
   const r = await sh(script, cwd, as);
   assert.notEqual(r.code, 0, `${script} succeeded`);
   assert.ok(r.stderr.includes(message), `${script}: wanted "${message}", got: ${r.stderr}`);
+}
+
+/**
+ * `child` serves a FUSE mount on `dir` and prints "mounted" once it does:
+ * check the mount works, SIGKILL the child, and require every command in
+ * `dead` (scripts using the mount) to fail with ENOTCONN rather than hang; then
+ * the stale mount must come off. The child is killed and `dir` removed
+ * whatever happens.
+ */
+export async function killServerExpectEnotconn(
+  child: Deno.ChildProcess,
+  dir: string,
+  dead: string[],
+): Promise<void> {
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    assert.equal((await reader.read()).value, "mounted\n");
+    await ok(`cd '${dir}' && echo alive > f && cat f`, "/");
+    child.kill("SIGKILL");
+    await child.status;
+    for (const script of dead) await fails(script, "/", "Transport endpoint is not connected");
+    assert.ok(await removeStaleMount(dir));
+    assert.equal(mountAt(dir), undefined);
+    reader.releaseLock();
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already dead: the test killed it.
+    }
+    await child.status;
+    await removeStaleMount(dir);
+    await child.stdout.cancel().catch(() => {});
+    try {
+      await child.stdin.close();
+    } catch {
+      // Not piped, or closed with the child.
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
 }
