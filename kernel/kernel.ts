@@ -309,8 +309,11 @@ export class Kernel {
     this.#freeAreas.push(area.id);
   }
 
-  /** A process ended: the VFS closes its fds, every other server drops its waits. */
-  async #endProcess(pid: number, areaId: number): Promise<number> {
+  /**
+   * A process ended: the VFS closes its fds (`closed`: its errno), every
+   * other server drops its waits (`dropped`).
+   */
+  #endProcess(pid: number, areaId: number): { closed: Promise<number>; dropped: Promise<void> } {
     const w = new PayloadWriter();
     const calls = [...this.supervisor.servers.values()]
       .filter((h) => h.spec.endpoint !== Endpoint.VFS && h.state === "up")
@@ -328,8 +331,7 @@ export class Kernel {
       this.vfsCap,
       w.reset().num(pid).num(areaId).bytes().slice(),
     );
-    const [closed] = await Promise.all([vfs, ...calls]);
-    return closed.errno;
+    return { closed: vfs.then((r) => r.errno), dropped: Promise.all(calls).then(() => {}) };
   }
 
   /** The program exec runs for `path`: from the filesystem, or the built-in table without one. */

@@ -73,8 +73,11 @@ export interface ManagerHost {
   loadImage(path: string, argv: string[], credsPid: number, ctxPid: number): Promise<Program>;
   /** The area is finished with: detach it everywhere and free its id. */
   releaseArea(area: Area): void;
-  /** Tell every server the process on `areaId` ended (the VFS closes its fds); the VFS's errno. */
-  endProcess(pid: number, areaId: number): Promise<number>;
+  /**
+   * Tell every server the process on `areaId` ended: `closed` when the VFS
+   * has closed its fds (its errno), `dropped` when the others have forgotten it.
+   */
+  endProcess(pid: number, areaId: number): { closed: Promise<number>; dropped: Promise<void> };
   /** Trace buffer of a program Worker (the tracer drains it). */
   onTraceBuffer(pid: number, trace: SharedArrayBuffer | undefined): void;
   /** Capability the kernel uses for VFS requests (carries SYSTEM). */
@@ -388,7 +391,11 @@ export class ProcessManager {
     // Close its fds first (readers of its pipes must see EOF before wait()
     // returns) and have every server drop what it was waiting for: messages,
     // not postMessage, so a process ends in microseconds.
-    const closed = await this.host.endProcess(p.pid, p.area.id);
+    // Waiters need its fds closed (a pipe's reader sees EOF before wait()
+    // returns), not the other servers' bookkeeping: that is awaited only
+    // before its area serves anyone else.
+    const ended = this.host.endProcess(p.pid, p.area.id);
+    const closed = await ended.closed;
     if (closed !== 0) this.host.log(`pid ${p.pid}: closing its fds failed: errno ${closed}`);
     this.host.onTraceBuffer(p.pid, undefined);
     this.host.sys.setOwner(p.area.id, 0);
@@ -412,6 +419,7 @@ export class ProcessManager {
       this.#serveWaits();
     }
     // Only now, off the parent's path: give the Worker back, or let it go.
+    await ended.dropped;
     if (recyclable && p.worker !== undefined) {
       this.host.pool.recycle(
         { worker: p.worker, area: p.area, trace: p.traceSab! },
