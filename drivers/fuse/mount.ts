@@ -69,7 +69,16 @@ export async function mountFuse(dir: string, options: MountOptions = {}): Promis
     // EPERM as uid 0: no CAP_SYS_ADMIN (a container); fusermount3 may still be allowed.
     if (r !== -Errno.EPERM) throw new ErrnoError(-r, `mount fuse on ${real}`);
   }
-  return await mountWithFusermount(c, real, fsName, allowOther);
+  // fusermount3 refuses allow_other unless /etc/fuse.conf says user_allow_other:
+  // then the mount is the mounting user's alone (the kernel's rule), not a failure.
+  return await mountWithFusermount(c, real, fsName, allowOther && fuseConfAllowsOther());
+}
+
+/** Does /etc/fuse.conf let users mount with allow_other? */
+function fuseConfAllowsOther(): boolean {
+  const bytes = libc().readFile("/etc/fuse.conf");
+  if (typeof bytes === "number") return false;
+  return new TextDecoder().decode(bytes).split("\n").some((l) => l.trim() === "user_allow_other");
 }
 
 function ourConnection(dir: string, fsName: string): number {
