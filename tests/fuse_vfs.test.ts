@@ -50,13 +50,14 @@ function fuseTest(name: string, fn: () => Promise<void>, needsRoot = false): voi
 async function withMount(
   root: string,
   fn: (dir: string, os: Handle) => Promise<void>,
+  timeouts: { attrTimeoutMs?: number; entryTimeoutMs?: number } = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "mello_vfs_fuse_" });
   try {
     await withOs(async (os) => {
       const r = await os.run(`mkdir -p ${root} && chmod 1777 ${root}`);
       assert.equal(r.status, 0, r.stderr);
-      const b = await os.fuse.mount(dir, { root });
+      const b = await os.fuse.mount(dir, { root, ...timeouts });
       try {
         await fn(b.dir, os);
       } finally {
@@ -551,3 +552,25 @@ fuseTest("fuse vfs: deno task boot --fuse DIR --fuse-root PATH -c CMD, end to en
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+fuseTest(
+  "fuse vfs: with the host's caches off, every stat shows what MelloOS programs just changed",
+  async () => {
+    // The bridge keeps GETATTR answers while the file's attribute epoch
+    // holds (servers/vfs/attr_epochs.ts): changes made inside MelloOS, which
+    // the bridge never sees, must move it.
+    await withMount("/data/share", async (dir, os) => {
+      await ok("echo 1 > f && stat -c '%s %a' f", dir);
+      for (
+        const [change, want] of [
+          ["echo 22 >> /data/share/f", "5 644"],
+          ["chmod 600 /data/share/f", "5 600"],
+          [": > /data/share/f", "0 600"],
+        ]
+      ) {
+        assert.equal((await os.run(change)).status, 0, change);
+        assert.equal(await ok("stat -c '%s %a' f", dir), `${want}\n`, change);
+      }
+    }, { attrTimeoutMs: 0, entryTimeoutMs: 0 });
+  },
+);

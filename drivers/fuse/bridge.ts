@@ -97,6 +97,10 @@ export class FuseBridge {
       root: this.options.root ?? "/",
       processes: attached.map((a) => a.init),
       claim: new SharedArrayBuffer(4),
+      // The same counters the VFS reads (no file data in them).
+      attrEpochs: this.kernel.supervisor.get("vfs")?.spec.options?.attrEpochs as
+        | Record<number, SharedArrayBuffer>
+        | undefined,
     };
     try {
       this.#session = await FuseSession.mount(this.options.dir, {

@@ -96,7 +96,15 @@ import type {
 import type { Forget, FuseHandler } from "./handler.ts";
 import { FUSE_WRITE_KILL_SUIDGID } from "./abi.ts";
 import { NodeTable } from "./node_table.ts";
+import { AttrEpochs } from "../../servers/vfs/attr_epochs.ts";
 import type { VfsHandlerConfig } from "./vfs_options.ts";
+
+/** GETATTR answers a Worker keeps. */
+const KEPT_ATTRS = 8192;
+/** Where our file handles (servers/vfs/file_handle.ts) keep the endpoint, superblock and inode. */
+const HANDLE_EP = 0;
+const HANDLE_SB = 4;
+const HANDLE_INO = 8;
 
 /** O_PATH fds a Worker keeps for the nodes it met (its fd table allows 1024). */
 const NODE_FDS = 384;
@@ -215,6 +223,9 @@ export class VfsHandler implements FuseHandler {
    * open_by_handle_at decodes a handle only against its own mount.
    */
   readonly #mountFds = new Map<number, number>();
+  /** GETATTR answers kept with their epoch tags (and node generations). */
+  readonly #attrs = new Map<number, { tag: number; generation: number; attr: Attr }>();
+  readonly #epochs = new Map<number, AttrEpochs>();
 
   constructor(readonly config: VfsHandlerConfig) {
     this.#nodes = new NodeTable(config.nodes);
@@ -380,8 +391,50 @@ export class VfsHandler implements FuseHandler {
   }
 
   getattr(ctx: RequestContext, req: GetattrIn): Attr {
+    // No permission is needed to stat a node the kernel has looked up: a
+    // kept answer is as good as a new one while the file's epoch holds.
+    const tag = this.#epochTag(req.nodeid);
+    const kept = this.#attrs.get(req.nodeid);
+    const generation = this.#nodes.generation(req.nodeid);
+    if (
+      kept !== undefined && tag !== undefined && kept.tag === tag && kept.generation === generation
+    ) {
+      return kept.attr;
+    }
     this.#actAs(ctx.caller);
-    return attrOf(fstat(req.fh === undefined ? this.#nodeFd(req.nodeid) : this.#openFd(req.fh)));
+    const attr = attrOf(
+      fstat(req.fh === undefined ? this.#nodeFd(req.nodeid) : this.#openFd(req.fh)),
+    );
+    if (tag !== undefined) {
+      this.#attrs.delete(req.nodeid);
+      if (this.#attrs.size >= KEPT_ATTRS) this.#attrs.delete(this.#attrs.keys().next().value!);
+      this.#attrs.set(req.nodeid, { tag, generation, attr });
+    }
+    return attr;
+  }
+
+  /** The attribute epoch tag of a node's file, read before asking; undefined if it has none. */
+  #epochTag(nodeid: number): number | undefined {
+    if (nodeid === 1 || this.config.attrEpochs === undefined) return undefined;
+    let key: Uint8Array;
+    try {
+      key = this.#nodes.get(nodeid).handle;
+    } catch {
+      return undefined;
+    }
+    const { handle } = unkey(key);
+    if (handle.length < HANDLE_INO + 8) return undefined;
+    const dv = new DataView(handle.buffer, handle.byteOffset, handle.length);
+    const ep = dv.getUint32(HANDLE_EP, true);
+    let epochs = this.#epochs.get(ep);
+    if (epochs === undefined) {
+      const sab = this.config.attrEpochs[ep];
+      if (sab === undefined) return undefined;
+      epochs = new AttrEpochs(sab);
+      this.#epochs.set(ep, epochs);
+    }
+    const ino = Number(dv.getBigUint64(HANDLE_INO, true));
+    return epochs.tag(dv.getUint32(HANDLE_SB, true), ino);
   }
 
   setattr(ctx: RequestContext, req: SetattrIn): Attr {

@@ -9,6 +9,11 @@ export interface VfsHandlerConfig {
   nodes: SharedArrayBuffer;
   /** The MelloOS directory served as the mount's root. */
   root: string;
+  /**
+   * Attribute epochs of filesystem servers, by endpoint (servers/vfs/attr_epochs.ts):
+   * a GETATTR answers from memory while the file's counter has not moved.
+   */
+  attrEpochs?: Record<number, SharedArrayBuffer>;
 }
 
 /** The handler options of a MelloOS mount: one attached process per Worker. */
