@@ -574,3 +574,46 @@ fuseTest(
     }, { attrTimeoutMs: 0, entryTimeoutMs: 0 });
   },
 );
+
+fuseTest(
+  "fuse vfs: listings with attributes (READDIRPLUS) follow renames, replacements and permissions",
+  async () => {
+    await withMount("/data/share", async (dir, os) => {
+      await ok("mkdir d && echo 1 > d/a && echo 22 > d/b && ln d/a d/hard", dir);
+      const list = () => ok("ls -ln d | tail -n +2 | awk '{print $1, $2, $5, $9}'", dir);
+      assert.equal(await list(), "-rw-r--r-- 2 2 a\n-rw-r--r-- 1 3 b\n-rw-r--r-- 2 2 hard\n");
+      // Changes made inside MelloOS, which the bridge never sees.
+      const r = await os.run(
+        "cd /data/share/d && mv a c && rm b && echo 4444 > b && chmod 600 hard",
+      );
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(await list(), "-rw-r--r-- 1 5 b\n-rw------- 2 2 c\n-rw------- 2 2 hard\n");
+      const inodes = await ok("ls -i d | sort -k2", dir);
+      const mello = (await os.run("ls -i /data/share/d | sort -k2")).stdout;
+      assert.equal(inodes.replace(/\s+/g, " "), mello.replace(/\s+/g, " "));
+      if (root) {
+        // Readable but not searchable: names, but no attributes, as on Linux.
+        await ok("chmod 744 d", dir);
+        const out = await shIn(`cd '${dir}' && ls -l d`, "/", USER);
+        assert.notEqual(out.code, 0);
+        assert.match(out.stderr, /ls: cannot access 'd\/b': Permission denied/);
+        assert.match(out.stdout, /^-\?{9} \? \? +\? +\? +\? b$/m);
+      }
+    }, { attrTimeoutMs: 0, entryTimeoutMs: 0 });
+  },
+);
+
+fuseTest(
+  "fuse vfs: a listing's entries (READDIRPLUS) name the files there now, not the ones before",
+  async () => {
+    // With the default 1 s timeouts the kernel keeps the nodes a listing
+    // hands it and opens them without another LOOKUP: a stale name -> node
+    // answer would open the file that was replaced.
+    await withMount("/data/share", async (dir, os) => {
+      await ok("mkdir d && echo old > d/b && echo keep > d/k && ls -l d > /dev/null", dir);
+      const r = await os.run("cd /data/share/d && rm b && echo new > b && mv k k2");
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(await ok("ls -l d > /dev/null && cat d/b d/k2", dir), "new\nkeep\n");
+    });
+  },
+);

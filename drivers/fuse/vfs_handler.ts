@@ -101,6 +101,8 @@ import type { VfsHandlerConfig } from "./vfs_options.ts";
 
 /** GETATTR answers a Worker keeps. */
 const KEPT_ATTRS = 8192;
+/** Directory entries (name -> file node) a Worker keeps for READDIRPLUS. */
+const KEPT_NAMES = 16384;
 /** Where our file handles (servers/vfs/file_handle.ts) keep the endpoint, superblock and inode. */
 const HANDLE_EP = 0;
 const HANDLE_SB = 4;
@@ -226,12 +228,22 @@ export class VfsHandler implements FuseHandler {
   /** GETATTR answers kept with their epoch tags (and node generations). */
   readonly #attrs = new Map<number, { tag: number; generation: number; attr: Attr }>();
   readonly #epochs = new Map<number, AttrEpochs>();
+  /** The served root's file handle (node 1 has none in the node table). */
+  readonly #rootHandle: Uint8Array;
+  /**
+   * Names met in directories: "dir node:generation:name" -> the node key of
+   * a file (never a directory: something may be mounted on one), valid while
+   * the directory's epoch tag is the one read before the name was looked up.
+   */
+  readonly #names = new Map<string, { dirTag: number; key: Uint8Array }>();
 
   constructor(readonly config: VfsHandlerConfig) {
     this.#nodes = new NodeTable(config.nodes);
     umask(0); // the kernel applied the caller's umask to every mode it sends
     const rootFd = open(config.root, O.RDONLY | O.DIRECTORY | O.CLOEXEC);
-    this.#mountFds.set(nameToHandleAt(rootFd, "", AT.EMPTY_PATH).mountId, rootFd);
+    const root = nameToHandleAt(rootFd, "", AT.EMPTY_PATH);
+    this.#mountFds.set(root.mountId, rootFd);
+    this.#rootHandle = root.handle;
   }
 
   // --- identity ---
@@ -405,25 +417,29 @@ export class VfsHandler implements FuseHandler {
     const attr = attrOf(
       fstat(req.fh === undefined ? this.#nodeFd(req.nodeid) : this.#openFd(req.fh)),
     );
-    if (tag !== undefined) {
-      this.#attrs.delete(req.nodeid);
-      if (this.#attrs.size >= KEPT_ATTRS) this.#attrs.delete(this.#attrs.keys().next().value!);
-      this.#attrs.set(req.nodeid, { tag, generation, attr });
-    }
+    if (tag !== undefined) this.#keepAttr(req.nodeid, tag, generation, attr);
     return attr;
+  }
+
+  #keepAttr(nodeid: number, tag: number, generation: number, attr: Attr): void {
+    this.#attrs.delete(nodeid);
+    if (this.#attrs.size >= KEPT_ATTRS) this.#attrs.delete(this.#attrs.keys().next().value!);
+    this.#attrs.set(nodeid, { tag, generation, attr });
   }
 
   /** The attribute epoch tag of a node's file, read before asking; undefined if it has none. */
   #epochTag(nodeid: number): number | undefined {
-    if (nodeid === 1 || this.config.attrEpochs === undefined) return undefined;
-    let key: Uint8Array;
+    if (nodeid === 1) return this.#handleTag(this.#rootHandle);
     try {
-      key = this.#nodes.get(nodeid).handle;
+      return this.#handleTag(unkey(this.#nodes.get(nodeid).handle).handle);
     } catch {
       return undefined;
     }
-    const { handle } = unkey(key);
-    if (handle.length < HANDLE_INO + 8) return undefined;
+  }
+
+  /** The attribute epoch tag of the file `handle` names; undefined if its server keeps none. */
+  #handleTag(handle: Uint8Array): number | undefined {
+    if (this.config.attrEpochs === undefined || handle.length < HANDLE_INO + 8) return undefined;
     const dv = new DataView(handle.buffer, handle.byteOffset, handle.length);
     const ep = dv.getUint32(HANDLE_EP, true);
     let epochs = this.#epochs.get(ep);
@@ -620,6 +636,82 @@ export class VfsHandler implements FuseHandler {
     }
   }
 
+  /**
+   * READDIR with each entry's node and attributes, so `ls -l` needs no
+   * LOOKUP per name. The kernel asks for it at the start of every listing,
+   * so it must cost little when nothing changed: a file's name and node are
+   * kept while the directory's epoch holds, its attributes while its own
+   * does, and then an entry costs no syscall. The caller must be able to
+   * search the directory (a LOOKUP would check it); if not, or for "." and
+   * "..", the entry carries no node (id 0), which the kernel takes as a
+   * plain one. Each entry packed with a node counts as a lookup of it.
+   */
+  readdirplus(ctx: RequestContext, req: ReaddirIn): void {
+    this.#actAs(ctx.caller);
+    const fd = this.#openFd(req.fh);
+    const dirTag = this.#epochTag(req.nodeid);
+    const searchable = mayExec(ctx.caller, fstat(fd));
+    const prefix = `${req.nodeid}:${this.#nodes.generation(req.nodeid)}:`;
+    lseek(fd, req.offset, SEEK_SET);
+    const encoder = new TextEncoder();
+    for (;;) {
+      const batch = getdents64(fd);
+      if (batch.length === 0) return;
+      for (const d of batch) {
+        const plain = !searchable || d.name === "." || d.name === "..";
+        const entry = plain ? undefined : this.#listed(fd, d.name, prefix + d.name, dirTag);
+        const packed = req.out.addPlus(
+          encoder.encode(d.name),
+          entry ?? bareEntry(d.ino, d.type << 12),
+          d.off,
+        );
+        if (!packed) {
+          // Full: the kernel never saw this one, so it counts no lookup of it.
+          if (entry !== undefined) this.#nodes.forget(entry.nodeid, 1);
+          return;
+        }
+      }
+    }
+  }
+
+  /** The entry of `name` in directory `dirFd` for READDIRPLUS; undefined if it went. */
+  #listed(dirFd: number, name: string, nameKey: string, dirTag?: number): Entry | undefined {
+    const known = this.#names.get(nameKey);
+    if (known !== undefined && dirTag !== undefined && known.dirTag === dirTag) {
+      const ref = this.#nodes.ref(known.key);
+      const tag = this.#handleTag(unkey(known.key).handle);
+      const kept = this.#attrs.get(ref.nodeid);
+      if (
+        kept !== undefined && tag !== undefined && kept.tag === tag &&
+        kept.generation === ref.generation
+      ) {
+        return { nodeid: ref.nodeid, generation: ref.generation, attr: kept.attr };
+      }
+      try {
+        const attr = attrOf(fstatat(dirFd, name, AT.SYMLINK_NOFOLLOW));
+        if (tag !== undefined) this.#keepAttr(ref.nodeid, tag, ref.generation, attr);
+        return { nodeid: ref.nodeid, generation: ref.generation, attr };
+      } catch (err) {
+        this.#nodes.forget(ref.nodeid, 1);
+        if (err instanceof ErrnoError && NO_ENTRY.has(err.errno)) return undefined;
+        throw err;
+      }
+    }
+    let entry: Entry;
+    try {
+      entry = this.#entry(dirFd, name);
+    } catch (err) {
+      if (err instanceof ErrnoError && NO_ENTRY.has(err.errno)) return undefined;
+      throw err;
+    }
+    if (dirTag !== undefined && (entry.attr.mode & S.IFMT) !== S.IFDIR) {
+      this.#names.delete(nameKey);
+      if (this.#names.size >= KEPT_NAMES) this.#names.delete(this.#names.keys().next().value!);
+      this.#names.set(nameKey, { dirTag, key: this.#nodes.get(entry.nodeid).handle });
+    }
+    return entry;
+  }
+
   statfs(_ctx: RequestContext, req: NodeIn): StatFs {
     const s = fstatfs(this.#nodeFd(req.nodeid));
     return {
@@ -686,6 +778,45 @@ function setsNothing(req: SetattrIn): boolean {
   return req.mode === undefined && req.uid === undefined && req.gid === undefined &&
     req.sizeBytes === undefined && req.atime === undefined && req.mtime === undefined &&
     req.ctime === undefined && !req.killSuidgid;
+}
+
+/** Errnos that make a READDIRPLUS entry a plain one: the name went, or may not be looked up. */
+const NO_ENTRY = new Set<number>([Errno.ENOENT, Errno.EACCES, Errno.ESTALE, Errno.EOPNOTSUPP]);
+
+/** May `c` search directory `st` (MAY_EXEC, as the VFS's perm.ts decides for a directory)? */
+function mayExec(c: { uid: number; gid: number; groups: readonly number[] }, st: Stat): boolean {
+  if (c.uid === 0) return true;
+  const bits = c.uid === st.uid
+    ? st.mode >> 6
+    : c.gid === st.gid || c.groups.includes(st.gid)
+    ? st.mode >> 3
+    : st.mode;
+  return (bits & 1) !== 0;
+}
+
+/** An entry with no node (id 0): the kernel takes only its name, inode number and type. */
+function bareEntry(ino: number, mode: number): Entry {
+  return {
+    nodeid: 0,
+    generation: 0,
+    attr: {
+      ino,
+      sizeBytes: 0,
+      blocks: 0,
+      atimeSec: 0,
+      atimeNsec: 0,
+      mtimeSec: 0,
+      mtimeNsec: 0,
+      ctimeSec: 0,
+      ctimeNsec: 0,
+      mode,
+      nlink: 0,
+      uid: 0,
+      gid: 0,
+      rdev: 0,
+      blksize: 0,
+    },
+  };
 }
 
 function sameGroups(a: readonly number[], b: readonly number[]): boolean {
