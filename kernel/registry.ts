@@ -50,7 +50,7 @@ export function defaultServers(): ServerSpec[] {
     },
     {
       // The RAM filesystem keeps its files, data and open files in its state
-      // buffer (about 700 MiB of address space, touched only as files grow).
+      // buffer (about 2.3 GB of address space, touched only as files grow).
       name: "mfs_ram",
       endpoint: Endpoint.MFS_RAM,
       module: new URL("../servers/mfs_ram/main.ts", import.meta.url),

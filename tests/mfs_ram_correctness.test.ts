@@ -18,7 +18,7 @@ import { makedev, S } from "../kernel/stat.ts";
 import { Sys } from "../kernel/syscalls.ts";
 import { DT, FS_MAGIC, FsOp, SetAttr } from "../servers/vfs/fs_protocol.ts";
 import { devOf } from "../servers/mfs_ram/mod.ts";
-import { CHUNK_BYTES } from "../servers/mfs_ram/params.ts";
+import { CHUNK_BYTES, RAM_BUDGET_BYTES } from "../servers/mfs_ram/params.ts";
 import { bytes, pattern, text, withMfs } from "./helpers/mfs_setup.ts";
 
 const SEEK_DATA = 3;
@@ -47,13 +47,13 @@ Deno.test("mfs_ram: MOUNT options set the limits and the root; statfs answers as
     const dflt = await c.mount("");
     assert.equal(dflt.root.mode, S.IFDIR | 0o1777);
     const st2 = await c.statfs(dflt.sb);
-    assert.equal(st2.blocks, (256 << 20) / 4096); // half the 512 MiB budget
+    assert.equal(st2.blocks, RAM_BUDGET_BYTES / 2 / 4096); // half the budget, as tmpfs of RAM
     assert.notEqual(dflt.sb, sb);
 
     for (const bad of ["size=abc", "bogus=1", "mode=999", "uid=-1", "size", "nr_inodes=1x"]) {
       assert.equal(await c.errno(FsOp.MOUNT, (w) => w.str(bad)), Errno.EINVAL, bad);
     }
-    const tenth = Math.ceil(Math.floor((512 << 20) / 10) / CHUNK_BYTES) * CHUNK_BYTES / 4096;
+    const tenth = Math.ceil(Math.floor(RAM_BUDGET_BYTES / 10) / CHUNK_BYTES) * CHUNK_BYTES / 4096;
     assert.equal((await c.statfs((await c.mount("size=10%")).sb)).blocks, tenth);
 
     // Distinct instances are distinct devices.

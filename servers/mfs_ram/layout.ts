@@ -5,11 +5,11 @@
 //   offset        bytes         part
 //   0             4,096         header: magic "MFSR" u32, layout version u32
 //   4,096         20,971,520    open-file table: MAX_OPENS records x 320 bytes (opens.ts)
-//   20,975,616    4,096         chunk allocation bitmap: 1 bit per arena chunk (arena.ts)
-//   20,979,712    167,776,256   persistent store (kernel/persist/store.ts):
+//   20,975,616    16,384        chunk allocation bitmap: 1 bit per arena chunk (arena.ts)
+//   20,992,000    167,776,256   persistent store (kernel/persist/store.ts):
 //                                 4,096 header, 32 MiB journal, 2 x 64 MiB snapshot slots
-//   188,755,968   536,870,912   chunk arena: ARENA_CHUNKS x 16 KiB of file data (arena.ts)
-//   725,626,880                 end (STATE_BYTES)
+//   188,768,256   2,147,483,648 chunk arena: ARENA_CHUNKS x 16 KiB of file data (arena.ts)
+//   2,336,251,904               end (STATE_BYTES)
 //
 // What must stay true: every part starts on a 4096-byte boundary, and the
 // sizes depend only on params.ts, so a restarted Worker computes the same

@@ -7,7 +7,7 @@ const MiB = 1024 * KiB;
 export const CHUNK_BYTES = 16 * KiB;
 
 /** RAM all mfs_ram instances together may use for file data: the chunk arena's size. */
-export const RAM_BUDGET_BYTES = 512 * MiB;
+export const RAM_BUDGET_BYTES = 2048 * MiB;
 
 /** Chunks in the arena. */
 export const ARENA_CHUNKS = RAM_BUDGET_BYTES / CHUNK_BYTES;
