@@ -380,8 +380,20 @@ export class ProcessManager {
     void this.#finish(p, signaledStatus(sig));
   }
 
+  /** Ends still being carried out (their Workers not yet given back): leak checks wait for 0. */
+  finishing = 0;
+
   async #finish(p: Process, status: number, recyclable = false): Promise<void> {
     if (p.state !== "running" || p.isServer || p.pid === INIT_PID) return;
+    this.finishing++;
+    try {
+      await this.#finishNow(p, status, recyclable);
+    } finally {
+      this.finishing--;
+    }
+  }
+
+  async #finishNow(p: Process, status: number, recyclable: boolean): Promise<void> {
     p.state = "exiting";
     p.status = status;
     if (!recyclable) {

@@ -10,6 +10,7 @@ import { MAX_AREAS } from "../../kernel/sysmem.ts";
 import { O } from "../../kernel/fcntl.ts";
 import { Endpoint } from "../../kernel/registry.ts";
 import { MfsClient } from "./mfs_client.ts";
+import { until } from "./system.ts";
 
 /** VFS counters that are caches, free to differ. */
 const VFS_CACHES = new Set(["icache_entries", "dcache_entries"]);
@@ -36,6 +37,8 @@ export async function vfsCounters(os: Handle): Promise<Record<string, number>> {
 
 /** Everything held, by "where.what". */
 export async function counters(os: Handle): Promise<Record<string, number>> {
+  // A process that has exited may still be giving its Worker back to the pool.
+  await until(() => os.kernel.manager.finishing === 0, "processes' ends carried out");
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(await vfsCounters(os))) {
     if (!VFS_CACHES.has(k)) out[`vfs.${k}`] = v;
