@@ -126,7 +126,7 @@ export class Kernel {
       pool: this.pool,
       loadImage: (path, argv, credsPid, ctxPid) => this.#loadImage(path, argv, credsPid, ctxPid),
       releaseArea: (a) => this.releaseArea(a),
-      endProcess: (pid, areaId) => this.#endProcess(pid, areaId),
+      endProcess: (pid, areaId, marks) => this.#endProcess(pid, areaId, marks),
       onTraceBuffer: (pid, sab) => {
         const p = this.manager.get(pid);
         this.tracer.setProgram(pid, p?.name ?? "?", sab);
@@ -313,10 +313,19 @@ export class Kernel {
    * A process ended: the VFS closes its fds (`closed`: its errno), every
    * other server drops its waits (`dropped`).
    */
-  #endProcess(pid: number, areaId: number): { closed: Promise<number>; dropped: Promise<void> } {
+  #endProcess(
+    pid: number,
+    areaId: number,
+    sentMarks?: number[],
+  ): { closed: Promise<number>; dropped: Promise<void> } {
     const w = new PayloadWriter();
+    const area = this.areas.get(areaId);
+    // Only a server the process sent something to can hold a wait of its.
+    const told = (ep: number) =>
+      sentMarks === undefined || area === undefined ||
+      area.channel(ep).requests.produced() !== sentMarks[ep];
     const calls = [...this.supervisor.servers.values()]
-      .filter((h) => h.spec.endpoint !== Endpoint.VFS && h.state === "up")
+      .filter((h) => h.spec.endpoint !== Endpoint.VFS && h.state === "up" && told(h.spec.endpoint))
       .map((h) =>
         this.client.call(
           h.spec.endpoint,

@@ -143,6 +143,11 @@ export class Ring {
   }
 
   /** True when no record (published or not) is in the ring. */
+  /** Bytes ever reserved, mod 2^32 (moves with every record; a reset zeroes it). */
+  produced(): number {
+    return Atomics.load(this.i32, this.#ctl + TAIL) >>> 0;
+  }
+
   isEmpty(): boolean {
     return Atomics.load(this.i32, this.#ctl + TAIL) === Atomics.load(this.i32, this.#ctl + HEAD);
   }

@@ -31,7 +31,7 @@ import type { WarmPool, WarmWorker } from "./pool.ts";
 import type { Program } from "../loader/image_cache.ts";
 import { exitedStatus, type Process, signaledStatus } from "./process.ts";
 import { TraceWriter } from "../trace/events.ts";
-import { AREA_PID, AREA_SIGNALS, AREA_TRACED, DATA_BYTES } from "../ipc/channel.ts";
+import { AREA_PID, AREA_SIGNALS, AREA_TRACED, DATA_BYTES, MAX_ENDPOINTS } from "../ipc/channel.ts";
 
 /** Pid of init: the kernel itself, parent of orphans. */
 export const INIT_PID = 1;
@@ -77,7 +77,11 @@ export interface ManagerHost {
    * Tell every server the process on `areaId` ended: `closed` when the VFS
    * has closed its fds (its errno), `dropped` when the others have forgotten it.
    */
-  endProcess(pid: number, areaId: number): { closed: Promise<number>; dropped: Promise<void> };
+  endProcess(
+    pid: number,
+    areaId: number,
+    sentMarks?: number[],
+  ): { closed: Promise<number>; dropped: Promise<void> };
   /** Trace buffer of a program Worker (the tracer drains it). */
   onTraceBuffer(pid: number, trace: SharedArrayBuffer | undefined): void;
   /** Capability the kernel uses for VFS requests (carries SYSTEM). */
@@ -274,6 +278,7 @@ export class ProcessManager {
       isServer: false,
       startedAt: Date.now(),
     });
+    p.sentMarks = sentMarks(area);
     parent.children.add(pid);
     return p;
   }
@@ -314,6 +319,7 @@ export class ProcessManager {
     env: string[],
     routes: FdRouteRecord[],
   ): void {
+    p.sentMarks = sentMarks(warm.area);
     p.traceSab = warm.trace;
     const traced = p.traced || this.host.traceAll();
     p.trace = traced ? new TraceWriter(warm.trace, 0xffff) : undefined;
@@ -406,7 +412,7 @@ export class ProcessManager {
     // Waiters need its fds closed (a pipe's reader sees EOF before wait()
     // returns), not the other servers' bookkeeping: that is awaited only
     // before its area serves anyone else.
-    const ended = this.host.endProcess(p.pid, p.area.id);
+    const ended = this.host.endProcess(p.pid, p.area.id, p.sentMarks);
     const closed = await ended.closed;
     if (closed !== 0) this.host.log(`pid ${p.pid}: closing its fds failed: errno ${closed}`);
     this.host.onTraceBuffer(p.pid, undefined);
@@ -704,4 +710,9 @@ function inheritDispositions(parent: Uint8Array, sigDefault: number): Uint8Array
     d[s] = ignored ? SigAction.IGNORE : SigAction.DEFAULT;
   }
   return d;
+}
+
+/** Where each endpoint's request ring of `area` stands now (Ring.produced()). */
+function sentMarks(area: Area): number[] {
+  return Array.from({ length: MAX_ENDPOINTS }, (_, ep) => area.channel(ep).requests.produced());
 }

@@ -40,6 +40,11 @@ export interface Process {
   dispositions: Uint8Array;
   traced: boolean;
   isServer: boolean;
+  /**
+   * Its area's request rings as it began (Ring.produced(), by endpoint): at
+   * its end only the servers it sent something to need telling.
+   */
+  sentMarks?: number[];
   startedAt: number;
   /** Resolves when it becomes a zombie. */
   exited: Promise<number>;
