@@ -16,7 +16,11 @@ import { summarize, timeRounds } from "./stats.ts";
 import { runSysbench } from "./sysbench.ts";
 import type { Row } from "./table.ts";
 
-const ROUNDS = 40;
+// A p95 needs enough rounds that a couple of stray scheduler stalls do not
+// decide it: 400 back to back (~0.3 s); paced rounds cost GAP_MS each.
+const BURST_ROUNDS = 400;
+const PACED_ROUNDS = 100;
+const HOST_ROUNDS = 100;
 const HOST_WARMUP_ROUNDS = 3;
 const GAP_MS = 50;
 const TARGET_P95_MS = 1.5;
@@ -24,11 +28,13 @@ const WORKER_SOURCE = "postMessage(0);";
 
 /** spawn+exit+wait p50 / p95 rows, back to back and paced. */
 export async function spawnBench(os: Handle): Promise<Row[]> {
-  const burst = await runSysbench(os, `spawn ${ROUNDS}`);
-  const paced = await runSysbench(os, `spawn ${ROUNDS} ${GAP_MS}`);
-  const worker = summarize(await timeRounds(ROUNDS, startWorker, { warmup: HOST_WARMUP_ROUNDS }));
+  const burst = await runSysbench(os, `spawn ${BURST_ROUNDS}`);
+  const paced = await runSysbench(os, `spawn ${PACED_ROUNDS} ${GAP_MS}`);
+  const worker = summarize(
+    await timeRounds(HOST_ROUNDS, startWorker, { warmup: HOST_WARMUP_ROUNDS }),
+  );
   const command = summarize(
-    await timeRounds(ROUNDS, runTrue, { warmup: HOST_WARMUP_ROUNDS, gapMs: GAP_MS }),
+    await timeRounds(HOST_ROUNDS, runTrue, { warmup: HOST_WARMUP_ROUNDS, gapMs: GAP_MS }),
   );
   const workerWork = "fresh Worker: start, 1st message, terminate";
   const commandWork = `Deno.Command("true").output(), ${GAP_MS} ms apart`;
