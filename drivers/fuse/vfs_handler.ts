@@ -25,8 +25,8 @@
 // not UTF-8 is refused with EILSEQ.
 
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
-import { AT, AT_FDCWD, O, UTIME_NOW, UTIME_OMIT } from "../../kernel/fcntl.ts";
-import { S, type Stat, type Timespec } from "../../kernel/stat.ts";
+import { AT, AT_FDCWD, O } from "../../kernel/fcntl.ts";
+import { S } from "../../kernel/stat.ts";
 import {
   chmod,
   close,
@@ -96,6 +96,18 @@ import type {
 import type { Forget, FuseHandler } from "./handler.ts";
 import { FUSE_WRITE_KILL_SUIDGID } from "./abi.ts";
 import { NodeTable } from "./node_table.ts";
+import { FdCache } from "./fd_cache.ts";
+import { attrOf, bareEntry, mayExec, nameOf, timeArg } from "./vfs_attrs.ts";
+import {
+  fhFlags,
+  fhNode,
+  fhOf,
+  HANDLE_EP,
+  HANDLE_INO,
+  HANDLE_SB,
+  keyOf,
+  unkey,
+} from "./vfs_ids.ts";
 import { AttrEpochs } from "../../servers/vfs/attr_epochs.ts";
 import type { VfsHandlerConfig } from "./vfs_options.ts";
 
@@ -103,112 +115,13 @@ import type { VfsHandlerConfig } from "./vfs_options.ts";
 const KEPT_ATTRS = 8192;
 /** Directory entries (name -> file node) a Worker keeps for READDIRPLUS. */
 const KEPT_NAMES = 16384;
-/** Where our file handles (servers/vfs/file_handle.ts) keep the endpoint, superblock and inode. */
-const HANDLE_EP = 0;
-const HANDLE_SB = 4;
-const HANDLE_INO = 8;
-
 /** O_PATH fds a Worker keeps for the nodes it met (its fd table allows 1024). */
 const NODE_FDS = 384;
 /** Open-file fds a Worker keeps. */
 const OPEN_FDS = 384;
-/** Open flags an fh remembers: how to open the file again. */
-const FH_FLAGS = O.ACCMODE | O.APPEND | O.DIRECTORY | O.NOATIME;
 const SEEK_SET = 0;
 /** The fsuid of a write that must drop set-id bits but whose caller is root without CAP_FSETID. */
 const NOBODY = 65534;
-
-const fatal = new TextDecoder("utf-8", { fatal: true });
-
-/** A file handle for (node, open flags): the same in every Worker. */
-function fhOf(nodeid: number, flags: number): number {
-  return nodeid * 2 ** 24 + (flags & FH_FLAGS);
-}
-
-function fhNode(fh: number): number {
-  return Math.floor(fh / 2 ** 24);
-}
-
-function fhFlags(fh: number): number {
-  return fh % 2 ** 24;
-}
-
-function nameOf(bytes: Uint8Array): string {
-  try {
-    return fatal.decode(bytes);
-  } catch {
-    throw new ErrnoError(Errno.EILSEQ, "name is not UTF-8");
-  }
-}
-
-function attrOf(st: Stat): Attr {
-  return {
-    ino: st.ino,
-    sizeBytes: st.size,
-    blocks: st.blocks,
-    atimeSec: st.atime.sec,
-    atimeNsec: st.atime.nsec,
-    mtimeSec: st.mtime.sec,
-    mtimeNsec: st.mtime.nsec,
-    ctimeSec: st.ctime.sec,
-    ctimeNsec: st.ctime.nsec,
-    mode: st.mode,
-    nlink: st.nlink,
-    uid: st.uid,
-    gid: st.gid,
-    rdev: st.rdev,
-    blksize: st.blksize,
-  };
-}
-
-/** A Worker's fds by key, least recently used first; the evicted are closed. */
-class FdCache {
-  readonly #map = new Map<number, { fd: number; generation: number }>();
-
-  constructor(readonly limit: number) {}
-
-  get(key: number, generation: number): number | undefined {
-    const e = this.#map.get(key);
-    if (e === undefined) return undefined;
-    this.#map.delete(key);
-    if (e.generation !== generation) {
-      close(e.fd);
-      return undefined;
-    }
-    this.#map.set(key, e);
-    return e.fd;
-  }
-
-  put(key: number, generation: number, fd: number): void {
-    const old = this.#map.get(key);
-    if (old !== undefined) {
-      this.#map.delete(key);
-      close(old.fd);
-    }
-    this.#map.set(key, { fd, generation });
-    while (this.#map.size > this.limit) {
-      const [k, e] = this.#map.entries().next().value!;
-      this.#map.delete(k);
-      close(e.fd);
-    }
-  }
-
-  drop(key: number): void {
-    const e = this.#map.get(key);
-    if (e === undefined) return;
-    this.#map.delete(key);
-    close(e.fd);
-  }
-
-  /** Close every fd whose (key, generation) `stale` says is no longer needed. */
-  prune(stale: (key: number, generation: number) => boolean): void {
-    for (const [k, e] of this.#map) {
-      if (!stale(k, e.generation)) continue;
-      this.#map.delete(k);
-      close(e.fd);
-    }
-  }
-}
 
 export class VfsHandler implements FuseHandler {
   /** MelloOS drops set-id bits on writes, truncates and chowns by callers other than root. */
@@ -757,22 +670,6 @@ export class VfsHandler implements FuseHandler {
   }
 }
 
-/** A node table key: the handle, then the mount id it decodes against (u32, little-endian). */
-function keyOf(handle: Uint8Array, mountId: number): Uint8Array {
-  const key = new Uint8Array(handle.length + 4);
-  key.set(handle);
-  new DataView(key.buffer).setUint32(handle.length, mountId, true);
-  return key;
-}
-
-function unkey(key: Uint8Array): { handle: Uint8Array; mountId: number } {
-  const n = key.length - 4;
-  return {
-    handle: key.subarray(0, n),
-    mountId: new DataView(key.buffer, key.byteOffset).getUint32(n, true),
-  };
-}
-
 /** A SETATTR with no attribute to set (the FH and LOCKOWNER bits say which file, not what). */
 function setsNothing(req: SetattrIn): boolean {
   return req.mode === undefined && req.uid === undefined && req.gid === undefined &&
@@ -783,48 +680,6 @@ function setsNothing(req: SetattrIn): boolean {
 /** Errnos that make a READDIRPLUS entry a plain one: the name went, or may not be looked up. */
 const NO_ENTRY = new Set<number>([Errno.ENOENT, Errno.EACCES, Errno.ESTALE, Errno.EOPNOTSUPP]);
 
-/** May `c` search directory `st` (MAY_EXEC, as the VFS's perm.ts decides for a directory)? */
-function mayExec(c: { uid: number; gid: number; groups: readonly number[] }, st: Stat): boolean {
-  if (c.uid === 0) return true;
-  const bits = c.uid === st.uid
-    ? st.mode >> 6
-    : c.gid === st.gid || c.groups.includes(st.gid)
-    ? st.mode >> 3
-    : st.mode;
-  return (bits & 1) !== 0;
-}
-
-/** An entry with no node (id 0): the kernel takes only its name, inode number and type. */
-function bareEntry(ino: number, mode: number): Entry {
-  return {
-    nodeid: 0,
-    generation: 0,
-    attr: {
-      ino,
-      sizeBytes: 0,
-      blocks: 0,
-      atimeSec: 0,
-      atimeNsec: 0,
-      mtimeSec: 0,
-      mtimeNsec: 0,
-      ctimeSec: 0,
-      ctimeNsec: 0,
-      mode,
-      nlink: 0,
-      uid: 0,
-      gid: 0,
-      rdev: 0,
-      blksize: 0,
-    },
-  };
-}
-
 function sameGroups(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((g, i) => g === b[i]);
-}
-
-function timeArg(t: Timespec | "now" | undefined): Timespec {
-  if (t === undefined) return { sec: 0, nsec: UTIME_OMIT };
-  if (t === "now") return { sec: 0, nsec: UTIME_NOW };
-  return t;
 }

@@ -12,6 +12,7 @@
 // test watches too. Waits are bounded by GUARD_MS so that a broken session
 // fails the test with EIO instead of hanging it.
 
+import { bareAttr } from "../../drivers/fuse/vfs_attrs.ts";
 import type { Attr, Entry, FuseHandler, Opened, ReaddirIn } from "../../drivers/fuse/mod.ts";
 import { Errno, ErrnoError } from "../../kernel/errno.ts";
 
@@ -96,20 +97,9 @@ function entry(index: number): Entry {
 function attr(index: number): Attr {
   const dir = index < 0;
   return {
-    ino: index + 2,
+    ...bareAttr(index + 2, dir ? 0o040755 : 0o100444),
     sizeBytes: dir ? 0 : CONTENT.length,
-    blocks: 0,
-    atimeSec: 0,
-    atimeNsec: 0,
-    mtimeSec: 0,
-    mtimeNsec: 0,
-    ctimeSec: 0,
-    ctimeNsec: 0,
-    mode: dir ? 0o040755 : 0o100444,
     nlink: dir ? 2 : 1,
-    uid: 0,
-    gid: 0,
-    rdev: 0,
     blksize: 4096,
   };
 }
