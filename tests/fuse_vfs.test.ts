@@ -59,7 +59,7 @@ async function withMount(
       assert.equal(r.status, 0, r.stderr);
       const b = await os.fuse.mount(dir, { root, ...timeouts });
       try {
-        await fn(b.dir, os);
+        await fn(b.dir, asHostUser(os));
       } finally {
         await os.fuse.unmount(b);
       }
@@ -68,6 +68,21 @@ async function withMount(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** MelloOS root, for what needs it (mounts) whoever runs the tests. */
+const MELLO_ROOT = { uid: 0, gid: 0, groups: [0] };
+
+/**
+ * `os` whose commands run as the host user running the tests: a host
+ * caller's requests run with its own ids, so when the tests are not root,
+ * files MelloOS programs make must be that user's too for the host side to
+ * change them (as root, both sides are root).
+ */
+function asHostUser(os: Handle): Handle {
+  if (root) return os;
+  const me = { uid: Deno.uid()!, gid: Deno.gid()!, groups: [Deno.gid()!] };
+  return { ...os, run: (cmd, opts = {}) => os.run(cmd, { ...me, ...opts }) };
 }
 
 /** A host temp dir for `fn` (sources to copy, Linux's answers to compare with). */
@@ -442,13 +457,17 @@ fuseTest(
       );
       // Permission denied: a root-owned 0600 file, made inside MelloOS.
       assert.equal(
-        (await os.run("echo s > /data/share/secret && chmod 600 /data/share/secret")).status,
+        (await os.run("echo s > /data/share/secret && chmod 600 /data/share/secret", MELLO_ROOT))
+          .status,
         0,
       );
       if (root) await fails("cat secret", dir, "Permission denied", USER);
       else await fails("cat secret", dir, "Permission denied");
       // A rename across two MelloOS mounts (a second mfs_ram under the mount) is EXDEV.
-      const m = await os.run("mkdir /data/share/sub && mount -t mfs_ram none /data/share/sub");
+      const m = await os.run(
+        "mkdir /data/share/sub && mount -t mfs_ram -o mode=1777 none /data/share/sub",
+        MELLO_ROOT,
+      );
       assert.equal(m.status, 0, m.stderr);
       // Files in it are met by both session Workers (each request goes to the next one waiting).
       await ok("for i in 1 2 3 4 5 6; do echo $i > sub/f$i && cat sub/f$i > /dev/null; done", dir);
@@ -466,7 +485,7 @@ fuseTest(
         "x\nd\nf\nsecret\nsub\n",
       );
       // The session Workers hold files of it open (as any FUSE server would): a lazy umount.
-      const u = await os.run("umount -l /data/share/sub");
+      const u = await os.run("umount -l /data/share/sub", MELLO_ROOT);
       assert.equal(u.status, 0, u.stderr);
       // Not implemented by the bridge: an error, never a hang.
       await fails("fallocate -l 1M g", dir, "Operation not supported");
@@ -504,6 +523,8 @@ fuseTest(
         `${repo}kernel/main.ts`,
         "--fuse",
         dir,
+        "--fuse-root",
+        "/tmp", // 1777: a host user who is not root may write in it too
         "-c",
         "echo mounted; sleep 60",
       ],
@@ -520,10 +541,24 @@ fuseTest("fuse vfs: deno task boot --fuse DIR --fuse-root PATH -c CMD, end to en
   const dir = await Deno.makeTempDir({ prefix: "mello_vfs_boot_" });
   try {
     // The command waits for a file the host writes through the mount.
-    const cmd = "mkdir -p /data/x && echo ready > /data/x/ready && " +
+    // (/data/x is 1777: a host user who is not root may write in it too.)
+    const cmd = "mkdir -p -m 1777 /data/x && echo ready > /data/x/ready && " +
       "while test ! -e /data/x/done; do sleep 0.05; done; cat /data/x/done";
+    // `deno task boot` is this command line; run it directly, so that a kill
+    // reaches the booted system itself and not a task runner above it.
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["task", "boot", "--fuse", dir, "--fuse-root", "/data", "-c", cmd],
+      args: [
+        "run",
+        "--allow-all",
+        "--unstable-worker-options",
+        "kernel/main.ts",
+        "--fuse",
+        dir,
+        "--fuse-root",
+        "/data",
+        "-c",
+        cmd,
+      ],
       cwd: repo,
       stdin: "null",
       stdout: "piped",
