@@ -98,18 +98,20 @@ import { FUSE_WRITE_KILL_SUIDGID } from "./abi.ts";
 import { NodeTable } from "./node_table.ts";
 import { FdCache } from "./fd_cache.ts";
 import { attrOf, bareEntry, mayExec, nameOf, timeArg } from "./vfs_attrs.ts";
-import {
-  fhFlags,
-  fhNode,
-  fhOf,
-  HANDLE_EP,
-  HANDLE_INO,
-  HANDLE_SB,
-  keyOf,
-  unkey,
-} from "./vfs_ids.ts";
+import { fhFlags, fhNode, fhOf, keyOf, unkey } from "./vfs_ids.ts";
 import { AttrEpochs } from "../../servers/vfs/attr_epochs.ts";
+import { decodeHandle, HANDLE_TYPE, type HandleFields } from "../../servers/vfs/file_handle.ts";
 import type { VfsHandlerConfig } from "./vfs_options.ts";
+
+const encoder = new TextEncoder();
+
+/** A GETATTR answer kept with the epoch tag and node generation it holds for, and its file. */
+interface KeptAttr {
+  tag: number;
+  generation: number;
+  attr: Attr;
+  file: HandleFields;
+}
 
 /** GETATTR answers a Worker keeps. */
 const KEPT_ATTRS = 8192;
@@ -139,16 +141,19 @@ export class VfsHandler implements FuseHandler {
    */
   readonly #mountFds = new Map<number, number>();
   /** GETATTR answers kept with their epoch tags (and node generations). */
-  readonly #attrs = new Map<number, { tag: number; generation: number; attr: Attr }>();
+  readonly #attrs = new Map<number, KeptAttr>();
   readonly #epochs = new Map<number, AttrEpochs>();
-  /** The served root's file handle (node 1 has none in the node table). */
-  readonly #rootHandle: Uint8Array;
+  /** The file the served root is (node 1 has no handle in the node table). */
+  readonly #rootFile: HandleFields | undefined;
   /**
    * Names met in directories: "dir node:generation:name" -> the node key of
    * a file (never a directory: something may be mounted on one), valid while
    * the directory's epoch tag is the one read before the name was looked up.
    */
-  readonly #names = new Map<string, { dirTag: number; key: Uint8Array }>();
+  readonly #names = new Map<
+    string,
+    { dirTag: number; key: Uint8Array; file: HandleFields | undefined }
+  >();
 
   constructor(readonly config: VfsHandlerConfig) {
     this.#nodes = new NodeTable(config.nodes);
@@ -156,7 +161,7 @@ export class VfsHandler implements FuseHandler {
     const rootFd = open(config.root, O.RDONLY | O.DIRECTORY | O.CLOEXEC);
     const root = nameToHandleAt(rootFd, "", AT.EMPTY_PATH);
     this.#mountFds.set(root.mountId, rootFd);
-    this.#rootHandle = root.handle;
+    this.#rootFile = decodeHandle(root.handle, HANDLE_TYPE);
   }
 
   // --- identity ---
@@ -317,10 +322,13 @@ export class VfsHandler implements FuseHandler {
 
   getattr(ctx: RequestContext, req: GetattrIn): Attr {
     // No permission is needed to stat a node the kernel has looked up: a
-    // kept answer is as good as a new one while the file's epoch holds.
-    const tag = this.#epochTag(req.nodeid);
-    const kept = this.#attrs.get(req.nodeid);
+    // kept answer is as good as a new one while the file's epoch holds. A
+    // kept answer knows its file, so a hit reads neither the node table nor
+    // the handle again.
     const generation = this.#nodes.generation(req.nodeid);
+    const kept = this.#attrs.get(req.nodeid);
+    const file = kept?.generation === generation ? kept.file : this.#fileOf(req.nodeid);
+    const tag = this.#tagOf(file);
     if (
       kept !== undefined && tag !== undefined && kept.tag === tag && kept.generation === generation
     ) {
@@ -330,40 +338,37 @@ export class VfsHandler implements FuseHandler {
     const attr = attrOf(
       fstat(req.fh === undefined ? this.#nodeFd(req.nodeid) : this.#openFd(req.fh)),
     );
-    if (tag !== undefined) this.#keepAttr(req.nodeid, tag, generation, attr);
+    if (tag !== undefined) this.#keepAttr(req.nodeid, { tag, generation, attr, file: file! });
     return attr;
   }
 
-  #keepAttr(nodeid: number, tag: number, generation: number, attr: Attr): void {
+  #keepAttr(nodeid: number, kept: KeptAttr): void {
     this.#attrs.delete(nodeid);
     if (this.#attrs.size >= KEPT_ATTRS) this.#attrs.delete(this.#attrs.keys().next().value!);
-    this.#attrs.set(nodeid, { tag, generation, attr });
+    this.#attrs.set(nodeid, kept);
   }
 
-  /** The attribute epoch tag of a node's file, read before asking; undefined if it has none. */
-  #epochTag(nodeid: number): number | undefined {
-    if (nodeid === 1) return this.#handleTag(this.#rootHandle);
+  /** The file a node names (from its handle), or undefined if the node is gone. */
+  #fileOf(nodeid: number): HandleFields | undefined {
+    if (nodeid === 1) return this.#rootFile;
     try {
-      return this.#handleTag(unkey(this.#nodes.get(nodeid).handle).handle);
+      return decodeHandle(unkey(this.#nodes.get(nodeid).handle).handle, HANDLE_TYPE);
     } catch {
       return undefined;
     }
   }
 
-  /** The attribute epoch tag of the file `handle` names; undefined if its server keeps none. */
-  #handleTag(handle: Uint8Array): number | undefined {
-    if (this.config.attrEpochs === undefined || handle.length < HANDLE_INO + 8) return undefined;
-    const dv = new DataView(handle.buffer, handle.byteOffset, handle.length);
-    const ep = dv.getUint32(HANDLE_EP, true);
-    let epochs = this.#epochs.get(ep);
+  /** The attribute epoch tag of `file`, read before asking; undefined if its server keeps none. */
+  #tagOf(file: HandleFields | undefined): number | undefined {
+    if (file === undefined || this.config.attrEpochs === undefined) return undefined;
+    let epochs = this.#epochs.get(file.ep);
     if (epochs === undefined) {
-      const sab = this.config.attrEpochs[ep];
+      const sab = this.config.attrEpochs[file.ep];
       if (sab === undefined) return undefined;
       epochs = new AttrEpochs(sab);
-      this.#epochs.set(ep, epochs);
+      this.#epochs.set(file.ep, epochs);
     }
-    const ino = Number(dv.getBigUint64(HANDLE_INO, true));
-    return epochs.tag(dv.getUint32(HANDLE_SB, true), ino);
+    return epochs.tag(file.sb, file.ino);
   }
 
   setattr(ctx: RequestContext, req: SetattrIn): Attr {
@@ -403,7 +408,7 @@ export class VfsHandler implements FuseHandler {
 
   readlink(ctx: RequestContext, req: NodeIn): Uint8Array {
     this.#actAs(ctx.caller);
-    return new TextEncoder().encode(readlinkat(this.#nodeFd(req.nodeid), ""));
+    return encoder.encode(readlinkat(this.#nodeFd(req.nodeid), ""));
   }
 
   symlink(ctx: RequestContext, req: SymlinkIn): Entry {
@@ -540,7 +545,7 @@ export class VfsHandler implements FuseHandler {
       const batch = getdents64(fd);
       if (batch.length === 0) return;
       for (const d of batch) {
-        const name = new TextEncoder().encode(d.name);
+        const name = encoder.encode(d.name);
         if (!req.out.add(name, d.ino, d.type << 12, d.off)) {
           // Full: the next READDIR resumes at the last entry taken.
           return;
@@ -562,11 +567,10 @@ export class VfsHandler implements FuseHandler {
   readdirplus(ctx: RequestContext, req: ReaddirIn): void {
     this.#actAs(ctx.caller);
     const fd = this.#openFd(req.fh);
-    const dirTag = this.#epochTag(req.nodeid);
+    const dirTag = this.#tagOf(this.#fileOf(req.nodeid));
     const searchable = mayExec(ctx.caller, fstat(fd));
     const prefix = `${req.nodeid}:${this.#nodes.generation(req.nodeid)}:`;
     lseek(fd, req.offset, SEEK_SET);
-    const encoder = new TextEncoder();
     for (;;) {
       const batch = getdents64(fd);
       if (batch.length === 0) return;
@@ -592,7 +596,7 @@ export class VfsHandler implements FuseHandler {
     const known = this.#names.get(nameKey);
     if (known !== undefined && dirTag !== undefined && known.dirTag === dirTag) {
       const ref = this.#nodes.ref(known.key);
-      const tag = this.#handleTag(unkey(known.key).handle);
+      const tag = this.#tagOf(known.file);
       const kept = this.#attrs.get(ref.nodeid);
       if (
         kept !== undefined && tag !== undefined && kept.tag === tag &&
@@ -602,7 +606,9 @@ export class VfsHandler implements FuseHandler {
       }
       try {
         const attr = attrOf(fstatat(dirFd, name, AT.SYMLINK_NOFOLLOW));
-        if (tag !== undefined) this.#keepAttr(ref.nodeid, tag, ref.generation, attr);
+        if (tag !== undefined) {
+          this.#keepAttr(ref.nodeid, { tag, generation: ref.generation, attr, file: known.file! });
+        }
         return { nodeid: ref.nodeid, generation: ref.generation, attr };
       } catch (err) {
         this.#nodes.forget(ref.nodeid, 1);
@@ -620,7 +626,8 @@ export class VfsHandler implements FuseHandler {
     if (dirTag !== undefined && (entry.attr.mode & S.IFMT) !== S.IFDIR) {
       this.#names.delete(nameKey);
       if (this.#names.size >= KEPT_NAMES) this.#names.delete(this.#names.keys().next().value!);
-      this.#names.set(nameKey, { dirTag, key: this.#nodes.get(entry.nodeid).handle });
+      const key = this.#nodes.get(entry.nodeid).handle;
+      this.#names.set(nameKey, { dirTag, key, file: decodeHandle(unkey(key).handle, HANDLE_TYPE) });
     }
     return entry;
   }
@@ -656,7 +663,6 @@ export class VfsHandler implements FuseHandler {
 
   listxattr(ctx: RequestContext, req: NodeIn): Uint8Array[] {
     this.#actAs(ctx.caller);
-    const encoder = new TextEncoder();
     return listxattr(this.#path(req.nodeid)).map((n) => encoder.encode(n));
   }
 

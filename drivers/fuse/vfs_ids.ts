@@ -35,8 +35,3 @@ export function unkey(key: Uint8Array): { handle: Uint8Array; mountId: number } 
     mountId: new DataView(key.buffer, key.byteOffset).getUint32(n, true),
   };
 }
-
-/** Where our file handles (servers/vfs/file_handle.ts) keep the endpoint, superblock and inode. */
-export const HANDLE_EP = 0;
-export const HANDLE_SB = 4;
-export const HANDLE_INO = 8;

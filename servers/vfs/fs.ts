@@ -9,14 +9,7 @@ import type { AsyncClient } from "../../kernel/ipc/client_async.ts";
 import { type CapToken, PayloadReader, PayloadWriter } from "../../kernel/ipc/message.ts";
 import { type DataSlots, slotsOf } from "./data_slots.ts";
 import type { AttrEpochs } from "./attr_epochs.ts";
-import {
-  type Attrs,
-  copyAttrs,
-  decodeAttrs,
-  decodeStatfs,
-  FsOp,
-  type StatfsRecord,
-} from "./fs_protocol.ts";
+import { type Attrs, decodeAttrs, decodeStatfs, FsOp, type StatfsRecord } from "./fs_protocol.ts";
 import { FRESH_ATTRS } from "./params.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -189,7 +182,8 @@ export class RemoteFs implements Fs {
     const key = `${sb}:${ino}`;
     const tag = this.epochs.tag(sb, ino);
     const kept = this.#fresh.get(key);
-    if (kept !== undefined && kept.tag === tag) return Promise.resolve(copyAttrs(kept.attrs));
+    // Attrs are values here: the VFS replaces an inode's, never changes one in place.
+    if (kept !== undefined && kept.tag === tag) return Promise.resolve(kept.attrs);
     return this.#getattrFetch(sb, ino, key, tag, cause);
   }
 
@@ -197,7 +191,7 @@ export class RemoteFs implements Fs {
     const attrs = await this.#attrs(FsOp.GETATTR, (w) => w.num(sb).num(ino), cause);
     this.#fresh.delete(key);
     if (this.#fresh.size >= FRESH_ATTRS) this.#fresh.delete(this.#fresh.keys().next().value!);
-    this.#fresh.set(key, { tag, attrs: copyAttrs(attrs) });
+    this.#fresh.set(key, { tag, attrs });
     return attrs;
   }
   setattr(sb: number, ino: number, mask: number, a: SetAttrArgs, cause?: Cause) {

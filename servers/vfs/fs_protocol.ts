@@ -127,11 +127,6 @@ export interface Attrs {
 
 export const ATTR_FIELDS = 16;
 
-/** A copy no holder of the original can change. */
-export function copyAttrs(a: Attrs): Attrs {
-  return { ...a, atime: { ...a.atime }, mtime: { ...a.mtime }, ctime: { ...a.ctime } };
-}
-
 export function encodeAttrs(w: PayloadWriter, a: Attrs): PayloadWriter {
   w.num(a.ino).num(a.mode).num(a.nlink).num(a.uid).num(a.gid).num(a.rdev).num(a.size)
     .num(a.blksize).num(a.blocks);
